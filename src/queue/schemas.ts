@@ -1,0 +1,114 @@
+import { z } from 'zod';
+
+/**
+ * The job as it lives in Redis: everything needed to finish, retry, cancel, upscale
+ * or re-render it (DESIGN invariant 2). Parsed with zod whenever it is read back.
+ * Job data holds no secrets: no bot token, no interaction token.
+ */
+
+export const QUEUE_NAME = 'i2v' as const;
+
+export const JOB_KINDS = ['i2v', 'upscale'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+
+export const ASPECTS = ['auto', '16:9', '9:16', '1:1', '4:3', '3:4'] as const;
+export type Aspect = (typeof ASPECTS)[number];
+
+export const loraChoiceSchema = z.object({
+  name: z.string().min(1),
+  strength: z.number().min(-10).max(10),
+});
+export type LoraChoice = z.infer<typeof loraChoiceSchema>;
+
+/** What a member (or the CLI) asked for. The seed is always resolved before enqueueing. */
+export const jobOptionsSchema = z.object({
+  prompt: z.string().max(2000),
+  negative: z.string().max(2000).optional(),
+  preset: z.string().min(1),
+  frames: z.number().int().optional(),
+  aspect: z.enum(ASPECTS).default('auto'),
+  /** Explicit size (the CLI's --width/--height); wins over `aspect`. */
+  width: z.number().int().optional(),
+  height: z.number().int().optional(),
+  steps: z.number().int().optional(),
+  cfg: z.number().optional(),
+  seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  loraHigh: loraChoiceSchema.optional(),
+  loraLow: loraChoiceSchema.optional(),
+});
+export type JobOptions = z.infer<typeof jobOptionsSchema>;
+
+/** Where the job's status message lives; edited with the bot token through the channel route. */
+export const discordTargetSchema = z.object({
+  guildId: z.string().optional(),
+  channelId: z.string(),
+  messageId: z.string(),
+  /** The message this job answers (🔁/⬆️ reply to the original result). */
+  replyToMessageId: z.string().optional(),
+});
+export type DiscordTarget = z.infer<typeof discordTargetSchema>;
+
+export const jobDataSchema = z.object({
+  v: z.literal(1),
+  kind: z.enum(JOB_KINDS),
+  options: jobOptionsSchema,
+  /** The stored start image (PNG, EXIF applied, first frame, metadata stripped) under DATA_DIR. */
+  input: z.object({ path: z.string().min(1), width: z.number().int().positive(), height: z.number().int().positive() }),
+  /** For `upscale`: the finished video to upscale. */
+  source: z.object({ jobId: z.string(), videoPath: z.string() }).optional(),
+  /** Largest file Discord accepts for this job (the interaction's attachment_size_limit). */
+  sizeLimit: z.number().int().positive(),
+  requester: z.object({ userId: z.string(), name: z.string() }),
+  discord: discordTargetSchema.optional(),
+  /** The job this one was derived from (🔁 or ⬆️). */
+  parentJobId: z.string().optional(),
+  createdAt: z.number().int(),
+});
+export type JobData = z.infer<typeof jobDataSchema>;
+
+export const STAGES = [
+  'waiting',
+  'uploading',
+  'queued_on_gpu',
+  'loading_models',
+  'high_noise',
+  'low_noise',
+  'decoding',
+  'encoding',
+  'upscaling',
+  'delivering',
+] as const;
+export type Stage = (typeof STAGES)[number];
+
+export const jobProgressSchema = z.object({
+  stage: z.enum(STAGES),
+  /** Steps of the current stage, e.g. high-noise pass step 2 of 4. */
+  step: z.object({ value: z.number().int(), max: z.number().int() }).optional(),
+  /** Overall, 0..100. */
+  percent: z.number().min(0).max(100),
+  /** Epoch ms when the job is expected to end, learned from past jobs. */
+  etaAt: z.number().optional(),
+  startedAt: z.number().optional(),
+  instance: z.string().optional(),
+  /** Latest preview frame written under DATA_DIR, when ComfyUI sends previews. */
+  previewPath: z.string().optional(),
+});
+export type JobProgress = z.infer<typeof jobProgressSchema>;
+
+export const jobResultSchema = z.object({
+  videoPath: z.string(),
+  bytes: z.number().int(),
+  width: z.number().int(),
+  height: z.number().int(),
+  frames: z.number().int(),
+  fps: z.number(),
+  durationSeconds: z.number(),
+  seed: z.number().int(),
+  gpuSeconds: z.number(),
+  reencoded: z.boolean(),
+  /** Set when the video could not fit the limit: a still frame and where to fetch the file. */
+  fallbackFramePath: z.string().optional(),
+  instance: z.string(),
+  promptId: z.string(),
+});
+export type JobResult = z.infer<typeof jobResultSchema>;
