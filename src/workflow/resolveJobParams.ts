@@ -1,0 +1,109 @@
+import { fail, ok, type Result } from '../errors.ts';
+import type { JobOptions, LoraChoice } from '../queue/schemas.ts';
+import { pickSize, type Size } from './pickSize.ts';
+import type { Preset } from './presetSchema.ts';
+import { computeSplitStep } from './splitStep.ts';
+import { validateOptionsForPreset } from './validateOptions.ts';
+
+/** Everything an i2v graph is bound with, except the uploaded image name and the output prefix. */
+export type JobParams = {
+  preset: string;
+  workflow: string;
+  prompt: string;
+  negative: string;
+  width: number;
+  height: number;
+  frames: number;
+  fps: number;
+  steps: number;
+  /** The high-noise pass runs steps [0, splitStep), the low-noise pass [splitStep, steps). */
+  splitStep: number;
+  cfg: number;
+  shift: number;
+  seed: number;
+  sampler: string;
+  scheduler: string;
+  highModel: string;
+  lowModel: string;
+  textEncoder: string;
+  vae: string;
+  loraHigh?: LoraChoice | undefined;
+  loraLow?: LoraChoice | undefined;
+  computeDevice: string;
+  allocations: string;
+  sageMode: string;
+  crf: number;
+};
+
+/** Where this worker's GPUs put the models (env DISTORCH_COMPUTE_DEVICE / DISTORCH_ALLOCATIONS). */
+export type Placement = { computeDevice: string; allocations: string };
+
+export type ParamOverrides = {
+  /** Force the expert hand-over step instead of computing it from the 0.9 noise boundary. */
+  splitStep?: number | undefined;
+};
+
+/**
+ * Turn a member's options into bound values: the one place that applies the preset's
+ * defaults and ranges. Refuses (never clamps) what the member asked for explicitly.
+ */
+export function resolveJobParams(
+  preset: Preset,
+  options: JobOptions,
+  image: Size,
+  placement: Placement,
+  overrides: ParamOverrides = {},
+): Result<JobParams> {
+  const checked = validateOptionsForPreset(preset, options);
+  if (!checked.ok) return checked;
+  const { frames, steps, cfg } = checked.value;
+
+  const size = pickSize(preset, { aspect: options.aspect, width: options.width, height: options.height }, image);
+  if (!size.ok) return size;
+
+  const splitStep = resolveSplitStep(preset, steps, overrides.splitStep);
+  if (!splitStep.ok) return splitStep;
+
+  const { defaults, models } = preset;
+  return ok({
+    preset: preset.name,
+    workflow: preset.workflow,
+    prompt: options.prompt,
+    negative: options.negative ?? defaults.negative,
+    width: size.value.width,
+    height: size.value.height,
+    frames,
+    fps: defaults.fps,
+    steps,
+    splitStep: splitStep.value,
+    cfg,
+    shift: defaults.shift,
+    seed: options.seed,
+    sampler: defaults.sampler,
+    scheduler: defaults.scheduler,
+    highModel: models.highNoise,
+    lowModel: models.lowNoise,
+    textEncoder: models.textEncoder,
+    vae: models.vae,
+    loraHigh: options.loraHigh,
+    loraLow: options.loraLow,
+    computeDevice: placement.computeDevice,
+    allocations: placement.allocations,
+    sageMode: defaults.sageMode,
+    crf: defaults.crf,
+  });
+}
+
+function resolveSplitStep(preset: Preset, steps: number, forced: number | undefined): Result<number> {
+  if (forced !== undefined) {
+    if (Number.isInteger(forced) && forced >= 1 && forced < steps) return ok(forced);
+    return fail('split_step_out_of_range', `The hand-over step ${forced} is not allowed with ${steps} steps: choose between 1 and ${steps - 1}.`);
+  }
+  const fromPreset = preset.defaults.splitStep;
+  if (fromPreset !== undefined) {
+    // The preset's split is tuned for its default steps; keep the same share for other counts.
+    const scaled = Math.round((fromPreset * steps) / preset.defaults.steps);
+    return ok(Math.min(Math.max(scaled, 1), steps - 1));
+  }
+  return ok(computeSplitStep(steps, preset.defaults.shift));
+}
