@@ -1,0 +1,41 @@
+import { UserError } from '../errors.ts';
+
+/**
+ * Every way media refuses a member's input, as stable codes and sentences a member
+ * understands. Tests and the bot match on the code; the words may change.
+ */
+export const MEDIA_CODES = {
+  attachmentHost: 'attachment_host',
+  attachmentTooLarge: 'attachment_too_large',
+  attachmentTimeout: 'attachment_timeout',
+  attachmentFetch: 'attachment_fetch',
+  imageUnsupported: 'image_unsupported',
+  imageCorrupt: 'image_corrupt',
+  imageDimensions: 'image_dimensions',
+} as const;
+export type MediaCode = (typeof MEDIA_CODES)[keyof typeof MEDIA_CODES];
+
+/** "25 MB", "1.5 MB", "900 KB": sizes as a member reads them (binary units, like Discord). */
+export function formatBytes(bytes: number): string {
+  const mb = bytes / (1024 * 1024);
+  if (mb >= 1) return `${Number(mb.toFixed(1))} MB`;
+  return `${Math.max(1, Math.round(bytes / 1024))} KB`;
+}
+
+export const refuse = {
+  host: (cause?: unknown) =>
+    new UserError(MEDIA_CODES.attachmentHost, 'I can only use images uploaded to Discord; please attach the image to the command itself.', { cause }),
+  tooLarge: (maxBytes: number) =>
+    new UserError(MEDIA_CODES.attachmentTooLarge, `That file is larger than ${formatBytes(maxBytes)}; please send a smaller image.`),
+  timeout: (cause?: unknown) =>
+    new UserError(MEDIA_CODES.attachmentTimeout, 'Downloading your image took too long; please try again in a moment, or send a smaller image.', { cause }),
+  fetch: (detail: string, cause?: unknown) =>
+    new UserError(MEDIA_CODES.attachmentFetch, `I could not download your image (${detail}); please attach it again and retry.`, { cause }),
+  unsupported: (cause?: unknown) =>
+    new UserError(MEDIA_CODES.imageUnsupported, 'That file is not an image I can read; send a PNG, JPEG or WebP.', { cause }),
+  heic: () =>
+    new UserError(MEDIA_CODES.imageUnsupported, 'HEIC photos are not supported; export the photo as JPEG or PNG (on iPhone: Settings → Camera → Formats → Most Compatible) and send it again.'),
+  corrupt: (cause?: unknown) =>
+    new UserError(MEDIA_CODES.imageCorrupt, 'That image looks damaged or incomplete; open it on your device, save it again as PNG or JPEG, and send the new file.', { cause }),
+  dimensions: (why: string) => new UserError(MEDIA_CODES.imageDimensions, why),
+} as const;
