@@ -112,3 +112,34 @@ export const jobResultSchema = z.object({
   promptId: z.string(),
 });
 export type JobResult = z.infer<typeof jobResultSchema>;
+
+/** How a job ended badly, stored beside the BullMQ job so any process can word it (mirrors `JobFailure` of the reporter). */
+export const jobFailureSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  detail: z.string().optional(),
+  retrying: z.boolean(),
+});
+export type StoredJobFailure = z.infer<typeof jobFailureSchema>;
+
+/** Which ComfyUI runs (or ran) the job and under which prompt id: recorded before submitting (DESIGN invariant 3). */
+export const jobRunSchema = z.object({
+  instance: z.string(),
+  promptId: z.string(),
+  attempt: z.number().int().positive(),
+  submittedAt: z.number().int(),
+});
+export type JobRun = z.infer<typeof jobRunSchema>;
+
+/** The durable half of a cancel: a worker that picks the job up later still sees it. */
+export const cancelMarkerSchema = z.object({
+  by: z.string(),
+  at: z.number().int(),
+  /** Kept when a waiting job was removed, so it can still be shown as cancelled. */
+  data: jobDataSchema.optional(),
+});
+export type CancelMarker = z.infer<typeof cancelMarkerSchema>;
+
+/** What travels on the cancel channel. */
+export const cancelMessageSchema = z.object({ jobId: z.string(), by: z.string() });
+export type CancelMessage = z.infer<typeof cancelMessageSchema>;
