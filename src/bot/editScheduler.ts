@@ -142,6 +142,8 @@ export function createEditScheduler<P>(
     channel.inFlight = true;
     try {
       const outcome = await send(state.target, taken.payload, taken.priority);
+      // A newer state may have arrived while the edit was in flight.
+      const newer = state.pending as Pending<P> | undefined;
       state.lastSentAt = clock.now();
       state.failures = 0;
       if (taken.priority === 'waiting') channel.lastWaitingAt = state.lastSentAt;
@@ -150,7 +152,7 @@ export function createEditScheduler<P>(
         state.finalSent = true;
       } else if (taken.priority === 'final') {
         state.finalSent = true;
-        if (state.pending?.priority !== 'final') state.pending = undefined;
+        if (newer?.priority !== 'final') state.pending = undefined;
       }
     } catch (error) {
       state.lastSentAt = clock.now();

@@ -1,0 +1,72 @@
+import type { Attachment, AutocompleteInteraction, ChatInputCommandInteraction } from 'discord.js';
+import type { BotContext } from './context.ts';
+
+/**
+ * A slash command: its definition as plain JSON (`as const`, so option types derive
+ * from it) and its handler. The same `data` feeds registration, argument types and help.
+ */
+
+export const OptionType = { Subcommand: 1, String: 3, Integer: 4, Boolean: 5, Number: 10, Attachment: 11 } as const;
+
+export type OptionData = {
+  readonly type: number;
+  readonly name: string;
+  readonly description: string;
+  readonly required?: boolean;
+  readonly autocomplete?: boolean;
+  readonly choices?: readonly { readonly name: string; readonly value: string | number }[];
+  readonly min_value?: number;
+  readonly max_value?: number;
+  readonly max_length?: number;
+  readonly options?: readonly OptionData[];
+};
+
+export type CommandData = {
+  readonly name: string;
+  readonly description: string;
+  readonly options?: readonly OptionData[];
+  readonly default_member_permissions?: string;
+  readonly contexts?: readonly number[];
+  readonly integration_types?: readonly number[];
+};
+
+export type Command = {
+  readonly data: CommandData;
+  /** The definition to register, when it depends on files read at start (the presets). */
+  definition?(bot: Pick<BotContext, 'presets'>): CommandData;
+  execute(interaction: ChatInputCommandInteraction, bot: BotContext): Promise<void>;
+  autocomplete?(interaction: AutocompleteInteraction, bot: BotContext): Promise<void>;
+};
+
+type ValueOf<T extends number> = T extends 3 ? string : T extends 4 | 10 ? number : T extends 5 ? boolean : T extends 11 ? Attachment : never;
+
+/** `{ prompt: string | undefined, image: Attachment, … }` from an options array. */
+export type OptionValues<O extends readonly OptionData[]> = {
+  [K in O[number] as K['name']]: K extends { required: true } ? ValueOf<K['type']> : ValueOf<K['type']> | undefined;
+};
+
+/** Read the options `options` describes from an interaction, typed by the definition. */
+export function readOptions<const O extends readonly OptionData[]>(interaction: ChatInputCommandInteraction, options: O): OptionValues<O> {
+  const values: Record<string, unknown> = {};
+  for (const option of options) {
+    const { name } = option;
+    switch (option.type) {
+      case OptionType.String:
+        values[name] = interaction.options.getString(name) ?? undefined;
+        break;
+      case OptionType.Integer:
+        values[name] = interaction.options.getInteger(name) ?? undefined;
+        break;
+      case OptionType.Number:
+        values[name] = interaction.options.getNumber(name) ?? undefined;
+        break;
+      case OptionType.Boolean:
+        values[name] = interaction.options.getBoolean(name) ?? undefined;
+        break;
+      case OptionType.Attachment:
+        values[name] = interaction.options.getAttachment(name) ?? undefined;
+        break;
+    }
+  }
+  return values as OptionValues<O>;
+}

@@ -1,0 +1,22 @@
+import type { REST } from 'discord.js';
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import type { QueueContext } from '../queue/index.ts';
+import type { Presets } from '../workflow/presetSchema.ts';
+import type { LoraCatalog } from './loraCatalog.ts';
+import type { StatusEditor } from './statusEditor.ts';
+import type { ComfyAdmin } from './comfyAdmin.ts';
+
+/** Everything a command handler may use, built once by the bot at start. */
+export type BotContext = {
+  config: Config;
+  logger: Logger;
+  queue: QueueContext;
+  presets: Presets;
+  /** The bot-token REST client (channel-route edits, posts, reactions). */
+  rest: REST;
+  statusEditor: StatusEditor;
+  loras: LoraCatalog;
+  comfy: ComfyAdmin;
+  now(): number;
+};

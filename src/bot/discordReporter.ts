@@ -1,0 +1,64 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../log.ts';
+import type { JobRef, Reporter } from '../worker/reporter.ts';
+import { markRunning } from './finalMarker.ts';
+import type { StatusEditor } from './statusEditor.ts';
+import { renderCancelled, renderDelivered, renderFailed, renderRunning } from './statusMessage.ts';
+
+/**
+ * The worker's voice on Discord: edits the job's status message through the REST client
+ * only (no gateway), so `npm run worker` on a GPU host needs nothing but DISCORD_TOKEN.
+ */
+
+export type DiscordReporterOptions = {
+  editor: StatusEditor;
+  redis: Redis;
+  prefix: string;
+  logger: Logger;
+  now?: () => number;
+};
+
+export function createDiscordReporter(options: DiscordReporterOptions): Reporter {
+  const { editor, redis, prefix, logger } = options;
+  const now = options.now ?? Date.now;
+  // Messages already marked as held by a worker (one Redis write per job, not per step).
+  const running = new Set<string>();
+
+  const targetOf = (job: JobRef) => {
+    const target = job.data.discord;
+    if (!target) logger.debug({ jobId: job.id }, 'job has no Discord message; nothing to report');
+    return target;
+  };
+
+  return {
+    async progress(job, progress) {
+      const target = targetOf(job);
+      if (!target) return;
+      if (!running.has(target.messageId)) {
+        running.add(target.messageId);
+        await markRunning(redis, prefix, target.messageId);
+      }
+      editor.show(target, renderRunning({ jobId: job.id, data: job.data, progress, now: now() }));
+    },
+    async delivered(job, result) {
+      const target = targetOf(job);
+      if (!target) return;
+      running.delete(target.messageId);
+      await editor.showFinal(target, renderDelivered({ jobId: job.id, data: job.data, result }));
+    },
+    async failed(job, failure) {
+      const target = targetOf(job);
+      if (!target) return;
+      const view = renderFailed({ jobId: job.id, data: job.data, failure });
+      if (!view.final) return editor.show(target, view);
+      running.delete(target.messageId);
+      await editor.showFinal(target, view);
+    },
+    async cancelled(job) {
+      const target = targetOf(job);
+      if (!target) return;
+      running.delete(target.messageId);
+      await editor.showFinal(target, renderCancelled({ jobId: job.id, data: job.data }));
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * Per-message markers in Redis, so the bot and a worker (possibly other processes) agree
+ * on who may still edit a status message: once a final state is out, no progress edit
+ * lands after it; once a worker runs the job, the bot stops refreshing its position.
+ */
+
+const KEEP_SECONDS = 7 * 24 * 3600;
+
+export function statusKeys(prefix: string) {
+  const base = `${prefix}:bot`;
+  return {
+    final: (messageId: string) => `${base}:final:${messageId}`,
+    running: (messageId: string) => `${base}:running:${messageId}`,
+  } as const;
+}
+
+export async function markFinal(redis: Redis, prefix: string, messageId: string): Promise<void> {
+  await redis.set(statusKeys(prefix).final(messageId), '1', 'EX', KEEP_SECONDS);
+}
+
+export async function markRunning(redis: Redis, prefix: string, messageId: string): Promise<void> {
+  await redis.set(statusKeys(prefix).running(messageId), '1', 'EX', KEEP_SECONDS);
+}
+
+export async function isFinal(redis: Redis, prefix: string, messageId: string): Promise<boolean> {
+  return (await redis.exists(statusKeys(prefix).final(messageId))) === 1;
+}
+
+/** True when the message shows a running or final state: a waiting view would be stale. */
+export async function isPastWaiting(redis: Redis, prefix: string, messageId: string): Promise<boolean> {
+  const keys = statusKeys(prefix);
+  return (await redis.exists(keys.final(messageId), keys.running(messageId))) > 0;
+}
