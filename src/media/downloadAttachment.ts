@@ -44,7 +44,7 @@ export async function downloadAttachment(rawUrl: string, options: DownloadOption
       const { statusCode, headers, body } = response;
 
       if (REDIRECT_STATUSES.has(statusCode)) {
-        body.destroy();
+        discard(body);
         const location = headers.location;
         const target = typeof location === 'string' ? new URL(location, url) : undefined;
         if (!target || redirects >= MAX_REDIRECTS) throw refuse.fetch('too many redirects');
@@ -54,13 +54,13 @@ export async function downloadAttachment(rawUrl: string, options: DownloadOption
         continue;
       }
       if (statusCode < 200 || statusCode > 299) {
-        body.destroy();
+        discard(body);
         throw refuse.fetch(statusCode === 404 || statusCode === 403 ? 'the link has expired' : `HTTP ${statusCode}`);
       }
 
       const declared = Number(headers['content-length']);
       if (Number.isFinite(declared) && declared > maxBytes) {
-        body.destroy();
+        discard(body);
         throw refuse.tooLarge(maxBytes);
       }
       return await readCapped(body, maxBytes);
@@ -81,10 +81,16 @@ async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: numbe
     const piece = chunk as Buffer;
     total += piece.length;
     if (total > maxBytes) {
-      body.destroy();
+      discard(body);
       throw refuse.tooLarge(maxBytes);
     }
     chunks.push(piece);
   }
   return Buffer.concat(chunks, total);
+}
+
+/** Drop a body we will not read; undici reports the abort as an error nobody needs to hear. */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => {});
+  body.destroy();
 }
