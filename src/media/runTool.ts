@@ -14,7 +14,11 @@ export const RUN_TOOL_DEFAULTS = {
   maxStdoutBytes: 1024 * 1024,
 } as const;
 
-export type RunToolOptions = Partial<typeof RUN_TOOL_DEFAULTS> & { signal?: AbortSignal | undefined };
+export type RunToolOptions = Partial<typeof RUN_TOOL_DEFAULTS> & {
+  signal?: AbortSignal | undefined;
+  /** Told the child's pid once it runs: for logs, and for tests that check it is gone. */
+  onSpawn?: ((pid: number) => void) | undefined;
+};
 
 export type ToolRun = { stdout: string; stderrTail: string };
 
@@ -35,7 +39,7 @@ export class MediaToolError extends Error {
 }
 
 export function runTool(binary: string, args: readonly string[], options: RunToolOptions = {}): Promise<ToolRun> {
-  const { stderrTailBytes, maxStdoutBytes, signal } = { ...RUN_TOOL_DEFAULTS, ...options };
+  const { stderrTailBytes, maxStdoutBytes, signal, onSpawn } = { ...RUN_TOOL_DEFAULTS, ...options };
   const command = [binary, ...args].map(quoteForLog).join(' ');
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
@@ -55,6 +59,9 @@ export function runTool(binary: string, args: readonly string[], options: RunToo
       else reject(error);
     };
 
+    child.once('spawn', () => {
+      if (child.pid !== undefined) onSpawn?.(child.pid);
+    });
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (text: string) => {
       stderr = (stderr + text).slice(-stderrTailBytes);
