@@ -6,6 +6,7 @@ import type { Presets } from '../workflow/presetSchema.ts';
 import type { LoraCatalog } from './loraCatalog.ts';
 import type { StatusEditor } from './statusEditor.ts';
 import type { ComfyAdmin } from './comfyAdmin.ts';
+import type { WaitingRefresher } from './waitingRefresher.ts';
 
 /** Everything a command handler may use, built once by the bot at start. */
 export type BotContext = {
@@ -18,5 +19,6 @@ export type BotContext = {
   statusEditor: StatusEditor;
   loras: LoraCatalog;
   comfy: ComfyAdmin;
+  waiting: WaitingRefresher;
   now(): number;
 };

@@ -54,6 +54,8 @@ export type EditScheduler<P> = {
   submit(target: EditTarget, payload: P, options: { priority: EditPriority; rank?: number }): void;
   /** True once a final payload for this message has been sent. */
   isFinalSent(messageId: string): boolean;
+  /** Forget a message's final state (a failed job sent back to the queue lives again). */
+  reopen(messageId: string): void;
   /** Resolves when nothing is pending or in flight (finals included). */
   idle(): Promise<void>;
   /** Stop all timers; pending edits are dropped. */
@@ -187,6 +189,11 @@ export function createEditScheduler<P>(
       if (priority !== 'final' && (state.finalSent || state.pending?.priority === 'final')) return;
       state.pending = { payload, priority, rank };
       pump(target.channelId);
+    },
+    reopen(messageId) {
+      const state = messages.get(messageId);
+      if (state && !state.pending) messages.delete(messageId);
+      else if (state) state.finalSent = false;
     },
     isFinalSent: (messageId) => messages.get(messageId)?.finalSent ?? false,
     idle() {

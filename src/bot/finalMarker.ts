@@ -24,6 +24,11 @@ export async function markRunning(redis: Redis, prefix: string, messageId: strin
   await redis.set(statusKeys(prefix).running(messageId), '1', 'EX', KEEP_SECONDS);
 }
 
+export async function clearMarkers(redis: Redis, prefix: string, messageId: string): Promise<void> {
+  const keys = statusKeys(prefix);
+  await redis.del(keys.final(messageId), keys.running(messageId));
+}
+
 export async function isFinal(redis: Redis, prefix: string, messageId: string): Promise<boolean> {
   return (await redis.exists(statusKeys(prefix).final(messageId))) === 1;
 }

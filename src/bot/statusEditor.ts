@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../log.ts';
 import type { Clock } from './clock.ts';
 import { createEditScheduler, type EditPriority, type EditTarget, type SendOutcome } from './editScheduler.ts';
-import { isFinal, isPastWaiting, markFinal } from './finalMarker.ts';
+import { clearMarkers, isFinal, isPastWaiting, markFinal } from './finalMarker.ts';
 import type { StatusView } from './statusMessage.ts';
 
 /**
@@ -29,6 +29,8 @@ export type StatusEditor = {
   show(target: EditTarget, view: StatusView, rank?: number): void;
   /** Queue a final view and resolve once it is on Discord (or given up on). */
   showFinal(target: EditTarget, view: StatusView): Promise<void>;
+  /** The message may show non-final states again (a failed job retried by an admin). */
+  reopen(messageId: string): Promise<void>;
   idle(): Promise<void>;
   close(): void;
 };
@@ -98,6 +100,10 @@ export function createStatusEditor(options: StatusEditorOptions): StatusEditor {
       });
       scheduler.submit(target, { ...view, final: true }, { priority: 'final' });
       return done;
+    },
+    async reopen(messageId) {
+      scheduler.reopen(messageId);
+      await clearMarkers(redis, prefix, messageId);
     },
     idle: () => scheduler.idle(),
     close() {
