@@ -9,6 +9,7 @@ export { type ApiGraph, type ApiNode, apiGraphSchema, isLink, type Link, resolve
 export { expertOf, groupLoras, type LoraGroups } from './groupLoras.ts';
 export { listPresets, loadPresets } from './loadPresets.ts';
 export { type LoadedWorkflow, loadWorkflow } from './loadWorkflow.ts';
+export { loadWorkflows, UPSCALE_WORKFLOW } from './loadWorkflows.ts';
 export { aspectRatio, MAX_ASPECT, pickSize, pixelBudget, type Size, sizeForBudget } from './pickSize.ts';
 export { type ComfyInstance, modelFolderFor, packFor, preflight, type PreflightReport, type PreflightWorkflows } from './preflight.ts';
 export { type Preset, type PresetFile, type Presets, presetSchema } from './presetSchema.ts';

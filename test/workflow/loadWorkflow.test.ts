@@ -6,7 +6,8 @@ import { bindingSchema } from '../../src/workflow/bindingSchema.ts';
 import { checkBinding } from '../../src/workflow/checkBinding.ts';
 import type { ApiGraph } from '../../src/workflow/graph.ts';
 import { loadWorkflow } from '../../src/workflow/loadWorkflow.ts';
-import { WORKFLOW_DIR } from './support.ts';
+import { loadWorkflows } from '../../src/workflow/loadWorkflows.ts';
+import { loadRepoPresets, WORKFLOW_DIR } from './support.ts';
 
 const NAME = 'wan22_i2v_distorch2';
 const dirs: string[] = [];
@@ -39,6 +40,19 @@ describe('the shipped workflows load', () => {
       expect(node._meta?.title).toBeTruthy();
       for (const value of Object.values(node.inputs)) expect(['true', 'false'].includes(String(value)) && typeof value !== 'boolean').toBe(false);
     }
+  });
+});
+
+describe('loading every workflow the presets use', () => {
+  it('GIVEN the shipped presets THEN the i2v graph by name and the upscale graph', async () => {
+    const workflows = await loadWorkflows(WORKFLOW_DIR, await loadRepoPresets());
+    expect(Object.keys(workflows.i2v)).toEqual([NAME]);
+    expect(workflows.upscale?.binding.kind).toBe('upscale');
+  });
+  it('GIVEN a preset naming a workflow that is not there THEN the message names the file', async () => {
+    const presets = await loadRepoPresets();
+    presets.fast = { ...presets.fast!, workflow: 'my_own_graph' };
+    await expect(loadWorkflows(WORKFLOW_DIR, presets)).rejects.toThrow('my_own_graph.json');
   });
 });
 

@@ -1,3 +1,4 @@
+import type { ComfyClient } from '../../src/comfy/client.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Catalogue } from '../../src/workflow/checkGraph.ts';
 import type { LoadedWorkflow } from '../../src/workflow/loadWorkflow.ts';
@@ -119,3 +120,6 @@ describe('preflight tells which presets an instance can run', () => {
     await expect(preflight(instance, presets, { i2v: { [i2v.name]: i2v }, upscale })).rejects.toThrow('ECONNREFUSED');
   });
 });
+
+// The real client is what the worker passes; this fails to compile if the two drift apart.
+export const clientFitsPreflight = (client: ComfyClient): ComfyInstance => client;
