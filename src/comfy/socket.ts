@@ -230,6 +230,7 @@ export function createComfySocket(options: ComfySocketOptions): ComfySocket {
     },
     waitUntilOpen(signal) {
       if (state === 'open') return Promise.resolve();
+      if (state === 'closed') return Promise.reject(new Error('socket closed'));
       return new Promise<void>((resolve, reject) => {
         const done = () => {
           off();
