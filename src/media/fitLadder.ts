@@ -9,7 +9,7 @@ export type CrfRung = { kind: 'crf'; crf: number; maxKbps: number; scale: number
 export type BitrateRung = { kind: 'bitrate'; kbps: number; scale: number; width: number; height: number };
 export type FitRung = CrfRung | BitrateRung;
 
-export type LadderInput = { maxBytes: number; durationSeconds: number; frames: number; width: number; height: number };
+export type LadderInput = { maxBytes: number; durationSeconds: number; frames: number; width: number; height: number; fps: number };
 
 export const LADDER = {
   /** CRF of the first, quality-first attempt (x264: 18 looks lossless to most eyes). */
@@ -25,6 +25,11 @@ export const LADDER = {
   ],
   /** Below this many kbps per encode there is no watchable video left; do not bother. */
   minKbps: 24,
+  /**
+   * Bits per pixel per frame below which full size is a smear of blocks: the ladder then
+   * starts at the largest scale that gets at least this many (H.264 looks fair from ~0.05).
+   */
+  minBitsPerPixel: 0.03,
 } as const;
 
 /** Bytes an MP4 spends on boxes and indexes rather than pictures. */
@@ -45,23 +50,30 @@ export function budgetKbps(input: LadderInput): number {
   return usableBytes <= 0 ? 0 : (usableBytes * 8) / 1000 / seconds;
 }
 
+/** The largest ladder scale at which the budget still buys minBitsPerPixel; the smallest when none does. */
+export function startScale(input: Omit<LadderInput, 'maxBytes'>, kbps: number): number {
+  const fps = input.fps > 0 ? input.fps : input.durationSeconds > 0 ? input.frames / input.durationSeconds : 16;
+  const scales = [...new Set(LADDER.steps.map(([scale]) => scale))];
+  const enough = scales.find((scale) => (kbps * 1000) / (input.width * scale * input.height * scale * fps) >= LADDER.minBitsPerPixel);
+  return enough ?? Math.min(...scales);
+}
+
 /** Pure: the encodes to try, in order. Empty when the limit cannot hold any watchable video. */
 export function planFitLadder(input: LadderInput): FitRung[] {
   const budget = budgetKbps(input) * LADDER.margin;
-  const rungs: FitRung[] = [];
-  if (budget >= LADDER.minKbps) {
-    rungs.push({ kind: 'crf', crf: LADDER.crf, maxKbps: Math.floor(budget), scale: 1, ...scaledSize(input.width, input.height, 1) });
-  }
+  if (budget < LADDER.minKbps) return [];
+  const first = startScale(input, budget);
+  const rungs: FitRung[] = [{ kind: 'crf', crf: LADDER.crf, maxKbps: Math.floor(budget), scale: first, ...scaledSize(input.width, input.height, first) }];
   for (const [scale, share] of LADDER.steps) {
     const kbps = Math.floor(budget * share);
-    if (kbps < LADDER.minKbps) continue;
+    if (scale > first || kbps < LADDER.minKbps) continue;
     rungs.push({ kind: 'bitrate', kbps, scale, ...scaledSize(input.width, input.height, scale) });
   }
   return rungs;
 }
 
 /** ffmpeg arguments for one rung: H.264 yuv420p MP4, every frame kept, no audio or metadata. */
-export function encodeArgs(inputPath: string, outputPath: string, rung: FitRung, options: { preset: string; threads: number }): string[] {
+export function encodeArgs(inputPath: string, outputPath: string, rung: FitRung, options: { preset: string; threads: number; maxBytes?: number }): string[] {
   const rate =
     rung.kind === 'crf'
       ? ['-crf', String(rung.crf), '-maxrate', `${rung.maxKbps}k`, '-bufsize', `${rung.maxKbps}k`]
@@ -76,6 +88,9 @@ export function encodeArgs(inputPath: string, outputPath: string, rung: FitRung,
     '-c:v', 'libx264', '-preset', options.preset, '-profile:v', 'high', '-pix_fmt', 'yuv420p',
     ...rate,
     ...(options.threads > 0 ? ['-threads', String(options.threads)] : []),
+    // Stop writing once the file passes the limit: an attempt that cannot fit ends early
+    // (its frame count then falls short, which is how fitVideo tells it apart).
+    ...(options.maxBytes ? ['-fs', String(options.maxBytes)] : []),
     '-movflags', '+faststart',
     '-f', 'mp4', outputPath,
   ];

@@ -24,7 +24,17 @@ export type FitOptions = Partial<{ preset: string; threads: number }> & {
 };
 
 /** One encode tried on the way down the ladder. */
-export type FitAttempt = { crf?: number; kbps?: number; scale: number; width: number; height: number; bytes: number };
+export type FitAttempt = {
+  crf?: number;
+  kbps?: number;
+  scale: number;
+  width: number;
+  height: number;
+  /** Size written; for a cut-short attempt, where ffmpeg stopped. */
+  bytes: number;
+  /** False when the encode was over the limit (and stopped early) rather than a whole video. */
+  complete: boolean;
+};
 
 export type FitResult = {
   /** False when nothing we could make fits; `path` is then the untouched input and no encode is left on disk. */
@@ -68,26 +78,28 @@ export async function fitVideo(inputPath: string, options: FitOptions): Promise<
   for (const [index, rung] of rungs.entries()) {
     const outputPath = join(workDir, `${stem}.fit${index + 1}.mp4`);
     try {
-      await runTool(ffmpegPath, encodeArgs(inputPath, outputPath, rung, { preset, threads }), { signal });
+      await runTool(ffmpegPath, encodeArgs(inputPath, outputPath, rung, { preset, threads, maxBytes }), { signal });
+      const { size } = await stat(outputPath);
+      // -fs may have cut a too-big encode short, under the limit but missing frames.
+      const made = size <= maxBytes ? await probeVideo(outputPath, { ffprobePath: ffprobeBeside(ffmpegPath), signal }) : undefined;
+      const complete = made !== undefined && made.frames >= source.frames;
+      attempts.push({ ...describeRung(rung), bytes: size, complete });
+      if (made && complete) {
+        return {
+          fits: true, path: outputPath, bytes: size, reencoded: true, attempts,
+          width: made.width, height: made.height, frames: made.frames, fps: made.fps, durationSeconds: made.durationSeconds,
+        };
+      }
     } catch (error) {
       await rm(outputPath, { force: true });
       throw error;
-    }
-    const { size } = await stat(outputPath);
-    attempts.push({ ...describeRung(rung), bytes: size });
-    if (size <= maxBytes) {
-      const made = await probeVideo(outputPath, { ffprobePath: ffprobeBeside(ffmpegPath), signal });
-      return {
-        fits: true, path: outputPath, bytes: size, reencoded: true, attempts,
-        width: made.width, height: made.height, frames: made.frames, fps: made.fps, durationSeconds: made.durationSeconds,
-      };
     }
     await rm(outputPath, { force: true });
   }
   return asIs(false, attempts);
 }
 
-function describeRung(rung: FitRung): Omit<FitAttempt, 'bytes'> {
+function describeRung(rung: FitRung): Omit<FitAttempt, 'bytes' | 'complete'> {
   const size = { scale: rung.scale, width: rung.width, height: rung.height };
   return rung.kind === 'crf' ? { crf: rung.crf, kbps: rung.maxKbps, ...size } : { kbps: rung.kbps, ...size };
 }

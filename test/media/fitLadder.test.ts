@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { budgetKbps, encodeArgs, planFitLadder, scaledSize } from '../../src/media/fitLadder.ts';
+import { budgetKbps, encodeArgs, planFitLadder, scaledSize, startScale } from '../../src/media/fitLadder.ts';
 
-const wan720 = { durationSeconds: 81 / 16, frames: 81, width: 1280, height: 720 };
+const wan720 = { durationSeconds: 81 / 16, frames: 81, fps: 16, width: 1280, height: 720 };
 
 describe('planFitLadder', () => {
   it('starts with quality (capped CRF at full size) and walks down bitrate then scale', () => {
@@ -15,6 +15,20 @@ describe('planFitLadder', () => {
 
   it('GIVEN a 10 MiB limit and 5 s THEN aims at about 15 Mbps', () => {
     expect(planFitLadder({ ...wan720, maxBytes: 10 * 1024 * 1024 })[0]).toMatchObject({ maxKbps: expect.closeTo(14_900, -2) });
+  });
+
+  it('GIVEN a budget too thin for full size THEN starts smaller instead of smearing blocks', () => {
+    expect(planFitLadder({ ...wan720, maxBytes: 300 * 1024 }).map((rung) => rung.scale)).toEqual([0.75, 0.75, 0.5, 0.5]);
+    expect(planFitLadder({ ...wan720, maxBytes: 60 * 1024 })[0]).toMatchObject({ kind: 'crf', scale: 0.5, width: 640, height: 360 });
+  });
+
+  it.each([
+    [1500, 1],
+    [430, 0.75],
+    [200, 0.5],
+    [30, 0.5],
+  ])('GIVEN %i kbps for 720p at 16 fps THEN starts at scale %f', (kbps, scale) => {
+    expect(startScale(wan720, kbps)).toBe(scale);
   });
 
   it('GIVEN a limit smaller than the container itself THEN plans nothing', () => {
@@ -39,7 +53,7 @@ describe('scaledSize', () => {
 
 describe('encodeArgs', () => {
   it('keeps every frame, writes H.264 yuv420p with faststart and drops audio', () => {
-    const args = encodeArgs('in.webp', 'out.mp4', { kind: 'bitrate', kbps: 900, scale: 0.5, width: 640, height: 360 }, { preset: 'medium', threads: 0 });
+    const args = encodeArgs('in.webp', 'out.mp4', { kind: 'bitrate', kbps: 900, scale: 0.5, width: 640, height: 360 }, { preset: 'medium', threads: 0, maxBytes: 5000 });
     const joined = args.join(' ');
     expect(joined).toContain('-fps_mode passthrough');
     expect(joined).toContain('-c:v libx264');
@@ -48,6 +62,7 @@ describe('encodeArgs', () => {
     expect(joined).toContain('-an');
     expect(joined).toContain('scale=640:360');
     expect(joined).toContain('-b:v 900k');
+    expect(joined).toContain('-fs 5000');
     expect(args.at(-1)).toBe('out.mp4');
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeArgs } from '../../src/media/fitLadder.ts';
 import { extractFrame, ffprobeBeside, fitVideo, MediaToolError, probeVideo, runTool } from '../../src/media/index.ts';
 
 const ffmpegPath = '/usr/bin/ffmpeg';
@@ -91,7 +92,16 @@ describe('fitVideo', () => {
     expect(made).toMatchObject({ codec: 'h264', pixFmt: 'yuv420p', frames: 81, fps: 16 });
     expect(made.width % 2).toBe(0);
     expect(made.height % 2).toBe(0);
-    expect(result.attempts.at(-1)?.bytes).toBe(result.bytes);
+    expect(result.attempts.at(-1)).toMatchObject({ bytes: result.bytes, complete: true });
+  });
+
+  it('relies on ffmpeg cutting an over-limit encode short, with frames missing', async () => {
+    const cut = join(await workDir(), 'cut.mp4');
+    const greedy = { kind: 'crf', crf: 10, maxKbps: 50_000, scale: 0.5, width: 640, height: 360 } as const;
+    await runTool(ffmpegPath, encodeArgs(oversized, cut, greedy, { preset: 'ultrafast', threads: 0, maxBytes: 200_000 }));
+    const info = await probeVideo(cut, { ffmpegPath });
+    // x264 flushes the frames it holds, so the file ends a little past the limit; fitVideo measures it.
+    expect(info.frames).toBeLessThan(81);
   });
 
   it('says it cannot fit an impossible limit and leaves nothing above it behind', async () => {
