@@ -1,0 +1,85 @@
+import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
+import type { Logger } from '../log.ts';
+import { getCancelMarker } from '../queue/jobRecords.ts';
+import type { QueueContext } from '../queue/context.ts';
+import { recordFailure, getRun } from '../queue/jobRecords.ts';
+import { jobDataSchema, type JobData, type JobProgress, type JobResult } from '../queue/schemas.ts';
+import { classifyError, failureFor, JobCancelledError, JobHandedBackError } from './failures.ts';
+import type { InstancePool } from './instances.ts';
+import { runJob, type PipelineDeps } from './pipeline.ts';
+import type { JobRef, Reporter } from './reporter.ts';
+
+/** A job this worker holds: how to stop it, and whether it ends cancelled or handed back. */
+export type HeldJob = { ref: JobRef; controller: AbortController; done: Promise<void> };
+
+export type ProcessDeps = {
+  ctx: QueueContext;
+  pool: InstancePool;
+  reporter: Reporter;
+  logger: Logger;
+  /** Everything runJob needs except the instance and its connection (chosen per job). */
+  pipeline: Omit<PipelineDeps, 'instance' | 'connection' | 'logger'>;
+  held: Map<string, HeldJob>;
+};
+
+/**
+ * The BullMQ processor: one job on one ComfyUI slot. Cancelled jobs end failed with a
+ * cancel marker (read back as `cancelled`) and are never retried; permanent faults
+ * fail at once (UnrecoverableError); a job handed back at shutdown goes back to
+ * waiting with its run recorded, so the next worker re-attaches.
+ */
+export function createProcessor(deps: ProcessDeps) {
+  const { ctx, pool, reporter, held } = deps;
+  return async (job: Job<JobData, JobResult>, token?: string): Promise<JobResult> => {
+    const jobId = job.id ?? '';
+    const log = deps.logger.child({ jobId });
+    const data = jobDataSchema.parse(job.data);
+    const ref: JobRef = { id: jobId, data, attempt: job.attemptsMade + 1 };
+    const controller = new AbortController();
+    let settle!: () => void;
+    held.set(jobId, { ref, controller, done: new Promise<void>((resolve) => (settle = resolve)) });
+    // The bot renders waiting and running jobs after its own restart from this copy.
+    const storing: Reporter = {
+      ...reporter,
+      progress: async (jobRef: JobRef, progress: JobProgress) => {
+        await Promise.all([job.updateProgress(progress), reporter.progress(jobRef, progress)]);
+      },
+    };
+    try {
+      const marker = await getCancelMarker(ctx, jobId);
+      if (marker) throw new JobCancelledError(marker.by);
+      const previous = await getRun(ctx, jobId);
+      const lease = await pool.acquire(data.kind === 'upscale' ? 'upscale' : data.options.preset, { prefer: previous?.instance, signal: controller.signal });
+      try {
+        log.info({ comfy: lease.url, attempt: ref.attempt }, 'running');
+        return await runJob({ ...deps.pipeline, instance: lease.url, connection: lease.connection, logger: log }, ref, storing, controller.signal);
+      } finally {
+        lease.release();
+      }
+    } catch (error) {
+      const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
+      if (reason instanceof JobCancelledError) {
+        log.info({ by: reason.by }, 'cancelled');
+        await reporter.cancelled(ref).catch((reportError: unknown) => log.warn({ err: reportError }, 'cancel report failed'));
+        throw new UnrecoverableError('cancelled');
+      }
+      if (reason instanceof JobHandedBackError) {
+        log.info('handed back to the queue');
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
+      const classified = classifyError(error);
+      const attempts = job.opts.attempts ?? 1;
+      const retrying = !classified.permanent && job.attemptsMade + 1 < attempts;
+      const failure = failureFor(classified, retrying);
+      log[retrying ? 'warn' : 'error']({ err: error, code: failure.code, retrying }, 'job failed');
+      await recordFailure(ctx, jobId, failure).catch(() => {});
+      await reporter.failed(ref, failure).catch((reportError: unknown) => log.warn({ err: reportError }, 'failure report failed'));
+      if (classified.permanent) throw new UnrecoverableError(failure.message);
+      throw error;
+    } finally {
+      held.delete(jobId);
+      settle();
+    }
+  };
+}
