@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { REST, Routes } from 'discord.js';
+import sharp from 'sharp';
+import { Redis } from 'ioredis';
+import { commandDefinitions, commands } from '../../commands/index.ts';
+import { parseConfig, type Config } from '../../src/config.ts';
+import { silentLogger } from '../../src/log.ts';
+import { startBot, type RunningBot } from '../../src/bot/startBot.ts';
+import { loadPresets } from '../../src/workflow/loadPresets.ts';
+import { startFakeDiscord, type FakeDiscord, type FakeDiscordStartOptions } from '../support/fake-discord/index.ts';
+
+/**
+ * One end-to-end world: the fake Discord, real Redis under a unique prefix, a temporary
+ * DATA_DIR, the commands registered, and the real bot logged in. `close()` undoes all of it.
+ */
+
+export type HarnessOptions = {
+  env?: Record<string, string>;
+  fake?: FakeDiscordStartOptions;
+  /** ComfyUI base URL(s); default an address where nothing listens. */
+  comfyUrl?: string;
+};
+
+export type Harness = {
+  fake: FakeDiscord;
+  config: Config;
+  bot: RunningBot;
+  redis: Redis;
+  dataDir: string;
+  /** Start the bot again (a restart): the old one is closed first. */
+  restartBot(): Promise<RunningBot>;
+  close(): Promise<void>;
+};
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const fake = await startFakeDiscord(options.fake);
+  const prefix = `oelala-test-${randomUUID().slice(0, 8)}`;
+  const dataDir = await mkdtemp(join(tmpdir(), 'oelala-e2e-'));
+  const parsed = parseConfig({
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    DISCORD_TOKEN: fake.token,
+    DISCORD_APP_ID: fake.applicationId,
+    DISCORD_GUILD_ID: fake.guildId,
+    DISCORD_API_BASE: fake.apiBase,
+    ATTACHMENT_HOSTS: new URL(fake.cdnBase).host,
+    COMFYUI_URL: options.comfyUrl ?? 'http://127.0.0.1:9',
+    QUEUE_PREFIX: prefix,
+    DATA_DIR: dataDir,
+    PRESET_DIR: resolve('presets'),
+    WORKFLOW_DIR: resolve('workflows'),
+    EDIT_INTERVAL_MS: '300',
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  });
+  if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+  const config = parsed.config;
+  const presets = await loadPresets(config.PRESET_DIR);
+  await new REST({ api: fake.apiBase, version: '10' })
+    .setToken(fake.token)
+    .put(Routes.applicationGuildCommands(fake.applicationId, fake.guildId), { body: commandDefinitions(presets) });
+  const redis = new Redis(config.REDIS_URL);
+  let bot = await startBot({ config, logger: silentLogger, commands });
+  return {
+    fake,
+    config,
+    get bot() {
+      return bot;
+    },
+    redis,
+    dataDir,
+    async restartBot() {
+      await bot.close();
+      bot = await startBot({ config, logger: silentLogger, commands });
+      return bot;
+    },
+    async close() {
+      await bot.close();
+      await fake.close();
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      await redis.quit();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A small real PNG, as a member's photo would be. */
+export async function testImage(width = 640, height = 360): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: { r: 200, g: 120, b: 40 } } })
+    .png()
+    .toBuffer();
+}
+
+export const EPHEMERAL = 64;

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { counts } from '../../src/queue/index.ts';
+import { EPHEMERAL, startHarness, testImage, type Harness } from './harness.ts';
+
+let world: Harness;
+beforeAll(async () => {
+  world = await startHarness();
+});
+afterAll(async () => {
+  await world?.close();
+});
+
+const publicMessages = () => world.fake.messages().filter((m) => !m.deleted && (m.flags & EPHEMERAL) === 0);
+const nothingQueued = async () => {
+  const c = await counts(world.bot.context.queue);
+  expect(c.waiting + c.active + c.delayed).toBe(0);
+};
+
+describe('/i2v refuses bad input privately and changes nothing', () => {
+  it('a text file gets an immediate private answer', async () => {
+    const handle = world.fake.invokeCommand({
+      name: 'i2v',
+      options: { prompt: 'a cat' },
+      attachment: { filename: 'notes.txt', data: Buffer.from('hello'), contentType: 'text/plain' },
+    });
+    const ack = await handle.acked();
+    expect(ack.type).toBe(4);
+    const reply = await handle.waitForResponse();
+    expect(reply.flags & EPHEMERAL).toBe(EPHEMERAL);
+    expect(reply.content).toContain('is not an image');
+    expect(publicMessages()).toHaveLength(0);
+    await nothingQueued();
+  });
+
+  it('frames out of the preset’s range are refused with the allowed range', async () => {
+    const handle = world.fake.invokeCommand({ name: 'i2v', options: { preset: 'fast', frames: 201 }, attachment: { filename: 'cat.png', data: await testImage() } });
+    const reply = await handle.waitForResponse();
+    expect(reply.flags & EPHEMERAL).toBe(EPHEMERAL);
+    expect(reply.content).toMatch(/choose between 17 and 81 frames/);
+    expect(publicMessages()).toHaveLength(0);
+    await nothingQueued();
+  });
+
+  it('a corrupt image found only after the download ends privately, leaving nothing public', async () => {
+    const data = Buffer.concat([(await testImage()).subarray(0, 200), Buffer.alloc(500, 7)]);
+    const handle = world.fake.invokeCommand({ name: 'i2v', options: { prompt: 'x' }, attachment: { filename: 'broken.png', data, contentType: 'image/png', width: 640, height: 360 } });
+    expect((await handle.acked()).type).toBe(5);
+    const followup = await handle.waitForFollowup();
+    expect(followup.flags & EPHEMERAL).toBe(EPHEMERAL);
+    expect(followup.content).toMatch(/damaged|not an image/);
+    await world.fake.waitFor(() => handle.response()?.deleted ?? true);
+    expect(publicMessages()).toHaveLength(0);
+    await nothingQueued();
+  });
+});
+
+describe('admin commands', () => {
+  it('a member without Manage Server cannot pause the queue, even when Discord let the command through', async () => {
+    const handle = world.fake.invokeCommand({ name: 'queue', subcommand: 'pause', permissions: 0n });
+    const reply = await handle.waitForResponse();
+    expect(reply.flags & EPHEMERAL).toBe(EPHEMERAL);
+    expect(reply.content).toContain('Only server admins');
+    expect((await counts(world.bot.context.queue)).paused).toBe(false);
+  });
+
+  it('a member with Manage Server can, and the answer is private', async () => {
+    const handle = world.fake.invokeCommand({ name: 'queue', subcommand: 'pause', permissions: 32n });
+    const reply = await handle.waitForResponse((m) => m.content.includes('Paused'));
+    expect(reply.flags & EPHEMERAL).toBe(EPHEMERAL);
+    expect((await counts(world.bot.context.queue)).paused).toBe(true);
+  });
+});
