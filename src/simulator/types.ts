@@ -1,0 +1,126 @@
+import type { Logger } from '../log.ts';
+
+/** Which recorded server the simulator imitates where the two differ. */
+export type SimulatedVersion = '0.8.0' | '0.3.65';
+
+/** Fault and speed switches; mutable at run time through `sim.knobs`. */
+export type SimulatorKnobs = {
+  /** Seconds per sampler step (KSamplerAdvanced). Default 0.02. */
+  secondsPerStep: number;
+  /** Seconds per VHS_VideoCombine frame of progress. Default 0. */
+  secondsPerFrame: number;
+  /** Seconds every executed node takes besides its steps. Default 0. */
+  secondsPerNode: number;
+  /** Raise an execution_error at the first node matching this class or id. */
+  failAtNode?: { classType?: string; nodeId?: string; exceptionType: string; exceptionMessage: string } | undefined;
+  /** Raise a realistic torch.OutOfMemoryError at the first node of this class. */
+  outOfMemoryAtNode?: string | undefined;
+  /** Close every client socket after this many sampler steps of a run. */
+  dropSocketAfterSteps?: number | undefined;
+  /** Answer POST /prompt with a bare 500, as a crashing server does. */
+  failPromptWith500?: boolean | undefined;
+  /** Behave like a server from before 2024-07: no execution_success, progress_state, timestamps or /features. */
+  oldServer?: boolean | undefined;
+  /** Send binary preview frames with sampler steps (type 1, or type 4 to sockets that negotiated metadata). */
+  previews?: boolean | undefined;
+  /** Write history this long after the terminal message instead of before `executing null`. */
+  delayHistoryWriteMs?: number | undefined;
+  /** How an unknown class_type is reported: 0.8.0's `invalid_prompt` or later servers' `missing_node_type`. */
+  unknownNodeErrorStyle: 'invalid_prompt' | 'missing_node_type';
+  /** Classes to pretend are not installed. */
+  missingNodeClasses?: string[] | undefined;
+};
+
+export const defaultKnobs = {
+  secondsPerStep: 0.02,
+  secondsPerFrame: 0,
+  secondsPerNode: 0,
+  unknownNodeErrorStyle: 'invalid_prompt',
+} as const satisfies SimulatorKnobs;
+
+export type SimulatorOptions = {
+  /** Port to listen on; 0 picks a free one. Default 0. */
+  port: number;
+  /** Default 127.0.0.1. */
+  host: string;
+  /** Default 0.8.0. */
+  version: SimulatedVersion;
+  /** Where input/, output/ and temp/ live. Default: a fresh temporary directory. */
+  dataDir: string | undefined;
+  /** Model files per folder key, as /models/{folder} lists them. */
+  models: Record<string, string[]>;
+  /** DisTorch2 device list. Default ['cpu', 'cuda:0', 'cuda:1']. */
+  devices: string[];
+  knobs: Partial<SimulatorKnobs>;
+  logger: Logger | undefined;
+  /** ffmpeg binary; default FFMPEG_PATH or /usr/bin/ffmpeg. */
+  ffmpegPath: string;
+  ffprobePath: string;
+};
+
+const quants = ['Q4_K_M', 'Q5_K_S', 'Q6_K'] as const;
+const wanUnets = [
+  ...quants.map((q) => `Wan2.2-I2V-A14B-HighNoise-${q}.gguf`),
+  ...quants.map((q) => `Wan2.2-I2V-A14B-LowNoise-${q}.gguf`),
+];
+
+/** The files the project's presets name; keep the names exactly. */
+export function defaultModels(): Record<string, string[]> {
+  return {
+    checkpoints: [],
+    diffusion_models: [],
+    unet_gguf: [...wanUnets],
+    text_encoders: ['umt5_xxl_fp8_e4m3fn_scaled.safetensors'],
+    clip_gguf: [],
+    vae: ['wan_2.1_vae.safetensors'],
+    loras: [
+      'high_noise/orbit_camera_high.safetensors',
+      'low_noise/orbit_camera_low.safetensors',
+      'style/watercolor_wan22.safetensors',
+      'wan2.2_i2v_lightx2v_4steps_lora_v1_high_noise.safetensors',
+      'wan2.2_i2v_lightx2v_4steps_lora_v1_low_noise.safetensors',
+    ],
+    upscale_models: ['4x-UltraSharp.pth', 'RealESRGAN_x2plus.pth'],
+  };
+}
+
+export const defaultOptions = {
+  port: 0,
+  host: '127.0.0.1',
+  version: '0.8.0',
+  dataDir: undefined,
+  devices: ['cpu', 'cuda:0', 'cuda:1'],
+  knobs: {},
+  logger: undefined,
+  ffmpegPath: process.env.FFMPEG_PATH ?? '/usr/bin/ffmpeg',
+  ffprobePath: process.env.FFPROBE_PATH ?? '/usr/bin/ffprobe',
+} as const satisfies Omit<SimulatorOptions, 'models'>;
+
+/** One prompt's life, in ms on the performance clock (timeOrigin + now), for the benchmark. */
+export type TimelineEntry = {
+  promptId: string;
+  receivedAt: number;
+  startedAt?: number | undefined;
+  endedAt?: number | undefined;
+  status?: 'success' | 'error' | 'interrupted' | undefined;
+};
+
+export type ReceivedRequest = { method: string; url: string; at: number };
+
+export type JsonObject = Record<string, unknown>;
+
+/** An API-format graph after validation. */
+export type PromptGraph = Record<string, { class_type: string; inputs: JsonObject; _meta?: unknown }>;
+
+/** `[number, prompt_id, prompt, extra_data, outputs_to_execute]`, as /queue and history list it. */
+export type QueueItem = {
+  number: number;
+  promptId: string;
+  prompt: PromptGraph;
+  extraData: JsonObject;
+  outputs: string[];
+};
+
+export function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
