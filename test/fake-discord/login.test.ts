@@ -5,7 +5,7 @@ import { connectTestClient } from '../support/fake-discord/test-client.ts';
 
 describe('fake Discord: logging in and registering commands', () => {
   let fake: FakeDiscord;
-  let client: Client | undefined;
+  let client: Client<true> | undefined;
 
   beforeEach(async () => {
     fake = await startFakeDiscord();

@@ -10,13 +10,16 @@ export type WaitOptions = {
 
 /**
  * Resolves with the first truthy result of `check`, re-run after every change the
- * fake sees (a request, a message, a gateway event), so tests wait on events, not sleeps.
+ * fake sees (a request, a message, a gateway event), so tests wait on events, not
+ * sleeps. It is also re-run every few milliseconds, because a check may look at the
+ * client's side (what the bot received), which changes after the fake's last event.
  */
 export function waitFor<T>(state: State, check: () => T | undefined | null | false, options: WaitOptions = {}): Promise<T> {
   const { timeoutMs = 5_000, description = 'a condition', signal } = options;
   return new Promise<T>((resolve, reject) => {
     const stop = () => {
       clearTimeout(timer);
+      clearInterval(poll);
       state.events.off('change', onChange);
       signal?.removeEventListener('abort', onAbort);
     };
@@ -42,6 +45,7 @@ export function waitFor<T>(state: State, check: () => T | undefined | null | fal
       stop();
       reject(new Error(`fake-discord: timed out after ${timeoutMs} ms waiting for ${description}`));
     }, timeoutMs);
+    const poll = setInterval(onChange, 10);
     state.events.on('change', onChange);
     signal?.addEventListener('abort', onAbort, { once: true });
     onChange();
