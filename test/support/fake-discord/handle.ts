@@ -15,6 +15,8 @@ export function asFakeMessage(state: State, id: string | undefined): FakeMessage
 export type InteractionHandle = {
   readonly id: string;
   readonly token: string;
+  /** False when no gateway session was identified to receive the interaction (the bot was offline). */
+  readonly delivered: boolean;
   /** The callback, once it came; undefined before. */
   readonly ack: Ack | undefined;
   /** Resolves with the first callback (type and fake-clock time). */
@@ -32,16 +34,17 @@ export type InteractionHandle = {
   modal(): unknown;
 };
 
-export function interactionHandle(state: State, record: InteractionRecord): InteractionHandle {
+export function interactionHandle(state: State, record: InteractionRecord, delivered: boolean): InteractionHandle {
   const response = () => asFakeMessage(state, record.originalMessageId);
   const followups = () => record.followupIds.map((id) => asFakeMessage(state, id)).filter((message) => message !== undefined);
   return {
     id: record.id,
     token: record.token,
+    delivered,
     get ack() {
       return record.ack;
     },
-    acked: (options) => waitFor(state, () => record.ack, { description: `the callback of interaction ${record.id} (/${record.name})`, ...options }),
+    acked: (options) => waitFor(state, () => record.ack, { description: `the callback of interaction ${record.id} (/${record.name})${delivered ? '' : ', which no gateway session received'}`, ...options }),
     response,
     waitForResponse: (predicate = () => true, options) =>
       waitFor(state, () => {

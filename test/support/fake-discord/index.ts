@@ -117,14 +117,18 @@ export async function startFakeDiscord(options: StartOptions = {}): Promise<Fake
     gatewayEvents: gateway.events,
     close: () => fake.close(),
 
-    invokeCommand: (command) => interactionHandle(state, commandInteraction(state, command)),
+    invokeCommand(command) {
+      const delivered = gateway.sessionCount() > 0;
+      return interactionHandle(state, commandInteraction(state, command), delivered);
+    },
     async autocomplete(request, waitOptions) {
       const record = autocompleteInteraction(state, request);
       return waitFor(state, () => record.choices, { description: `autocomplete choices for /${request.name}`, ...waitOptions });
     },
     clickButton(click) {
       const stored = messageOrFail(click.messageId);
-      return interactionHandle(state, buttonInteraction(state, click, viewMessage(state, stored)));
+      const delivered = gateway.sessionCount() > 0;
+      return interactionHandle(state, buttonInteraction(state, click, viewMessage(state, stored)), delivered);
     },
     react(messageId, emoji, as) {
       const user = userFor(as);
