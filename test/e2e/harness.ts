@@ -7,9 +7,15 @@ import sharp from 'sharp';
 import { Redis } from 'ioredis';
 import { commandDefinitions, commands } from '../../commands/index.ts';
 import { parseConfig, type Config } from '../../src/config.ts';
-import { silentLogger } from '../../src/log.ts';
+import { createLogger, silentLogger } from '../../src/log.ts';
+
+/** OELALA_TEST_LOG=debug shows the bot's and worker's logs while a test runs. */
+const logger = process.env.OELALA_TEST_LOG ? createLogger({ level: process.env.OELALA_TEST_LOG, format: 'json' }) : silentLogger;
 import { startBot, type RunningBot } from '../../src/bot/startBot.ts';
 import { loadPresets } from '../../src/workflow/loadPresets.ts';
+import { createRestReporter } from '../../src/bot/restReporter.ts';
+import { startComfySimulator, type ComfySimulator, type SimulatorKnobs } from '../../src/simulator/index.ts';
+import { startWorker, type WorkerHandle } from '../../src/worker/index.ts';
 import { startFakeDiscord, type FakeDiscord, type FakeDiscordStartOptions } from '../support/fake-discord/index.ts';
 
 /**
@@ -20,8 +26,8 @@ import { startFakeDiscord, type FakeDiscord, type FakeDiscordStartOptions } from
 export type HarnessOptions = {
   env?: Record<string, string>;
   fake?: FakeDiscordStartOptions;
-  /** ComfyUI base URL(s); default an address where nothing listens. */
-  comfyUrl?: string;
+  /** Start the ComfyUI simulator and a real worker in-process (reporting through REST, like a GPU host). */
+  withWorker?: { knobs?: Partial<SimulatorKnobs> };
 };
 
 export type Harness = {
@@ -30,6 +36,8 @@ export type Harness = {
   bot: RunningBot;
   redis: Redis;
   dataDir: string;
+  simulator: ComfySimulator | undefined;
+  worker: WorkerHandle | undefined;
   /** Start the bot again (a restart): the old one is closed first. */
   restartBot(): Promise<RunningBot>;
   close(): Promise<void>;
@@ -37,6 +45,7 @@ export type Harness = {
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const fake = await startFakeDiscord(options.fake);
+  const simulator = options.withWorker ? await startComfySimulator({ knobs: options.withWorker.knobs ?? {} }) : undefined;
   const prefix = `oelala-test-${randomUUID().slice(0, 8)}`;
   const dataDir = await mkdtemp(join(tmpdir(), 'oelala-e2e-'));
   const parsed = parseConfig({
@@ -46,7 +55,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     DISCORD_GUILD_ID: fake.guildId,
     DISCORD_API_BASE: fake.apiBase,
     ATTACHMENT_HOSTS: new URL(fake.cdnBase).host,
-    COMFYUI_URL: options.comfyUrl ?? 'http://127.0.0.1:9',
+    COMFYUI_URL: simulator?.url ?? 'http://127.0.0.1:9',
     QUEUE_PREFIX: prefix,
     DATA_DIR: dataDir,
     PRESET_DIR: resolve('presets'),
@@ -62,7 +71,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     .setToken(fake.token)
     .put(Routes.applicationGuildCommands(fake.applicationId, fake.guildId), { body: commandDefinitions(presets) });
   const redis = new Redis(config.REDIS_URL);
-  let bot = await startBot({ config, logger: silentLogger, commands });
+  let bot = await startBot({ config, logger, commands });
+  const discord = simulator ? createRestReporter(config, logger) : undefined;
+  const worker = discord
+    ? startWorker({ config, reporter: discord.reporter, logger, tuning: { pipeline: { progressIntervalMs: 100, previewIntervalMs: 200, pollIntervalMs: 200 } } })
+    : undefined;
+  await worker?.ready;
   return {
     fake,
     config,
@@ -71,13 +85,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     redis,
     dataDir,
+    simulator,
+    worker,
     async restartBot() {
       await bot.close();
-      bot = await startBot({ config, logger: silentLogger, commands });
+      bot = await startBot({ config, logger, commands });
       return bot;
     },
     async close() {
+      await worker?.close();
+      await discord?.close();
       await bot.close();
+      await simulator?.close();
       await fake.close();
       const keys = await redis.keys(`${prefix}:*`);
       if (keys.length > 0) await redis.del(...keys);

@@ -1,0 +1,54 @@
+import { resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { checkI2vRequest, type AttachmentFacts } from '../../src/bot/checkI2vRequest.ts';
+import { loadPresets } from '../../src/workflow/loadPresets.ts';
+import type { Presets } from '../../src/workflow/presetSchema.ts';
+
+let presets: Presets;
+beforeAll(async () => {
+  presets = await loadPresets(resolve('presets'));
+});
+
+const png: AttachmentFacts = { contentType: 'image/png', size: 200_000, width: 1024, height: 768, filename: 'cat.png' };
+const limits = { maxInputBytes: 25 * 1024 * 1024, maxInputPixels: 50_000_000, loraKnown: (name: string) => name === 'style/anime.safetensors' };
+const refusal = (attachment: AttachmentFacts, options: Parameters<typeof checkI2vRequest>[1]) => {
+  const result = checkI2vRequest(attachment, options, presets, limits);
+  if (result.ok) throw new Error('expected a refusal');
+  return result.error;
+};
+
+describe('what /i2v checks before answering Discord', () => {
+  it('accepts an image with no options, on the first preset', () => {
+    const result = checkI2vRequest(png, {}, presets, limits);
+    expect(result.ok && result.value.preset.name).toBe('fast');
+  });
+
+  it('GIVEN a text file THEN says it is not an image', () => {
+    expect(refusal({ ...png, contentType: 'text/plain', filename: 'notes.txt' }, {}).message).toContain('`notes.txt` is not an image');
+  });
+
+  it('GIVEN a 30 MB image THEN names the size and the limit', () => {
+    expect(refusal({ ...png, size: 30 * 1024 * 1024 }, {}).message).toMatch(/30 MB.*limit is 25 MB/);
+  });
+
+  it('GIVEN 201 frames on fast THEN names the allowed range', () => {
+    expect(refusal(png, { preset: 'fast', frames: 201 }).message).toMatch(/between 17 and 81 frames/);
+  });
+
+  it('GIVEN 42 frames THEN suggests the nearest valid counts', () => {
+    expect(refusal(png, { frames: 42 }).code).toBe('frames_not_4k_plus_1');
+  });
+
+  it('GIVEN a LoRA ComfyUI does not have THEN says so', () => {
+    expect(refusal(png, { lora_high: 'nope.safetensors' }).code).toBe('unknown_lora');
+  });
+
+  it('GIVEN a LoRA list never read THEN leaves the check to the worker', () => {
+    expect(checkI2vRequest(png, { lora_high: 'any.safetensors' }, presets, { ...limits, loraKnown: () => undefined }).ok).toBe(true);
+  });
+
+  it('GIVEN a known LoRA THEN uses the preset’s default strength', () => {
+    const result = checkI2vRequest(png, { lora_low: 'style/anime.safetensors' }, presets, limits);
+    expect(result.ok && result.value.options.loraLow).toEqual({ name: 'style/anime.safetensors', strength: presets.fast!.defaults.loraStrength });
+  });
+});
