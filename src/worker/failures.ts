@@ -25,10 +25,13 @@ export class NoInstanceError extends Error {
   override readonly name = 'NoInstanceError';
   readonly preset: string;
   readonly reasons: string[];
-  constructor(preset: string, reasons: string[]) {
+  /** Every instance answered its preflight and none can run it: waiting will not help. */
+  readonly definitive: boolean;
+  constructor(preset: string, reasons: string[], definitive: boolean) {
     super(`no ComfyUI instance can run preset ${preset}: ${reasons.join('; ')}`);
     this.preset = preset;
     this.reasons = reasons;
+    this.definitive = definitive;
   }
 }
 
@@ -73,7 +76,10 @@ export function classifyError(error: unknown): ClassifiedFailure {
     return { permanent: error.status < 500, failure: { code: `comfy_http_${error.status}`, message: 'The GPU server answered in a way we did not expect.', detail: error.message } };
   }
   if (error instanceof NoInstanceError) {
-    return { permanent: false, failure: { code: 'no_instance', message: `No GPU server can run the ${error.preset} preset right now.`, detail: error.message } };
+    const message = error.definitive
+      ? `No GPU server is set up for the ${error.preset} preset; an admin has to install what it needs.`
+      : `No GPU server can run the ${error.preset} preset right now.`;
+    return { permanent: error.definitive, failure: { code: 'no_instance', message, detail: error.message } };
   }
   const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return { permanent: false, failure: { code: 'internal', message: 'Something went wrong on our side.', detail } };

@@ -1,3 +1,4 @@
+import { request } from 'undici';
 import { connectComfy } from '../comfy/index.ts';
 import type { ComfyConnection } from '../comfy/follow.ts';
 import type { Logger } from '../log.ts';
@@ -36,6 +37,32 @@ export type InstancePool = {
 
 type Slot = InstanceStatus & { connection: ComfyConnection & { close(): Promise<void> } };
 
+/**
+ * Adapter: ComfyUI 0.8.0 sends `display_name: null` for V3 nodes (WanImageToVideo), which
+ * the client's objectInfo schema refuses. Preflight only needs the raw per-class info, so
+ * read it directly when the client refuses. Drop this once the client accepts nulls.
+ */
+function preflightView(connection: ComfyConnection, baseUrl: string) {
+  return {
+    models: (folder: string, signal?: AbortSignal) => connection.client.models(folder, signal),
+    async objectInfo(nodeClass?: string, signal?: AbortSignal): Promise<Record<string, unknown>> {
+      try {
+        return await connection.client.objectInfo(nodeClass, signal);
+      } catch (error) {
+        const url = new URL(`object_info${nodeClass ? `/${encodeURIComponent(nodeClass)}` : ''}`, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
+        const response = await request(url, { signal }).catch(() => undefined);
+        if (!response || response.statusCode !== 200) {
+          await response?.body.dump();
+          throw error;
+        }
+        const body: unknown = await response.body.json();
+        if (typeof body !== 'object' || body === null) throw error;
+        return body as Record<string, unknown>;
+      }
+    },
+  };
+}
+
 export function createInstancePool(options: {
   urls: readonly string[];
   capacity: number;
@@ -70,7 +97,7 @@ export function createInstancePool(options: {
 
   async function refreshOne(slot: Slot, signal?: AbortSignal): Promise<void> {
     try {
-      slot.report = await preflight(slot.connection.client, presets, workflows, signal);
+      slot.report = await preflight(preflightView(slot.connection, slot.url), presets, workflows, signal);
       slot.reachable = true;
       slot.error = undefined;
       const unrunnable = Object.entries(slot.report.presets).filter(([, report]) => !report.runnable);
@@ -98,7 +125,7 @@ export function createInstancePool(options: {
         const able = preferred && canRun(preferred, preset) ? [preferred] : slots.filter((slot) => canRun(slot, preset));
         if (able.length === 0) {
           const reasons = slots.map((slot) => `${slot.url}: ${slot.error ?? slot.report?.presets[preset]?.missing.join(', ') ?? (preset === 'upscale' ? slot.report?.upscaleMissing.join(', ') : undefined) ?? 'unknown preset'}`);
-          throw new NoInstanceError(preset, reasons);
+          throw new NoInstanceError(preset, reasons, slots.every((slot) => slot.reachable));
         }
         const free = able.filter((slot) => slot.inFlight < slot.capacity).sort((a, b) => a.inFlight - b.inFlight)[0];
         if (free) {
