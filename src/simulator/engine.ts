@@ -97,7 +97,13 @@ export function createEngine(deps: EngineDeps) {
       broadcastStatus();
       if (clientId !== undefined) hub.send('executing', { node: null, prompt_id: item.promptId }, clientId);
     } catch (error) {
-      if (error !== killed) throw error;
+      if (error === killed) return;
+      // A simulator bug must not wedge the queue: end the prompt like a failed one.
+      deps.logger.error({ err: error, promptId: item.promptId }, 'simulated prompt crashed');
+      writeHistory(item, { outputs: {}, status: { status_str: 'error', completed: false, messages: [] }, meta: {} });
+      running = undefined;
+      broadcastStatus();
+      if (typeof item.extraData.client_id === 'string') hub.send('executing', { node: null, prompt_id: item.promptId }, item.extraData.client_id);
     } finally {
       if (running?.item === item) running = undefined;
     }
@@ -110,11 +116,7 @@ export function createEngine(deps: EngineDeps) {
         await new Promise<void>((resolve) => (wake = resolve));
         continue;
       }
-      try {
-        await runOne(item);
-      } catch (error) {
-        deps.logger.error({ err: error, promptId: item.promptId }, 'simulated prompt crashed');
-      }
+      await runOne(item);
     }
   }
   idle = loop();

@@ -268,8 +268,10 @@ export const runners: Record<string, Runner> = {
 export function describeInputs(inputs: Record<string, unknown>): JsonObject {
   const out: JsonObject = {};
   for (const [name, value] of Object.entries(inputs)) {
+    if (value === undefined) continue;
     const primitive = value === null || ['string', 'number', 'boolean'].includes(typeof value);
-    out[name] = [primitive ? value : `<${(value as { kind?: string }).kind ?? 'object'} ${JSON.stringify(value).slice(0, 120)}>`];
+    const kind = typeof value === 'object' && value !== null && 'kind' in value ? String(value.kind) : 'object';
+    out[name] = [primitive ? value : `<${kind} ${JSON.stringify(value).slice(0, 120)}>`];
   }
   return out;
 }

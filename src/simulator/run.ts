@@ -149,7 +149,11 @@ export async function runPrompt(deps: RunDeps): Promise<RunOutcome> {
     control.currentNode = id;
     if (clientId !== undefined) hub.send('executing', { node: id, display_node: id, prompt_id: promptId }, clientId);
     const inputs: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(node.inputs)) inputs[name] = isLink(value) ? results.get(value[0])?.[value[1]] : value;
+    for (const [name, value] of Object.entries(node.inputs)) {
+      // Cached inputs are never visited, so their values come straight from the cache.
+      const upstream = isLink(value) ? (results.get(value[0]) ?? cache.get(keys.get(value[0]) ?? '')?.outputs) : undefined;
+      inputs[name] = isLink(value) ? upstream?.[value[1]] : value;
+    }
     try {
       control.check(true);
       const fail = knobs.failAtNode;
