@@ -137,10 +137,16 @@ export function startWorker(options: StartWorkerOptions): WorkerHandle {
   const settled = () => Promise.all([...held.values()].map((job) => job.done));
 
   let closing: Promise<void> | undefined;
-  const finish = async () => {
+  /**
+   * BullMQ's close() sets its closing flag at once (no new jobs, not even the
+   * fetch-next that follows a finished job, which pause() lets through) and then
+   * waits for the running ones; we decide when those end.
+   */
+  const stopTaking = () => worker?.close() ?? Promise.resolve();
+  const finish = async (workerClosed: Promise<void>) => {
     await settled();
+    await workerClosed;
     if (preflightTimer) clearInterval(preflightTimer);
-    await worker?.close();
     await cancels.close();
     await pool?.close();
     if (ownsContext) await ctx.close();
@@ -151,9 +157,9 @@ export function startWorker(options: StartWorkerOptions): WorkerHandle {
     handBackAll();
     closing ??= (async () => {
       await ready.catch(() => {});
-      await worker?.pause(true);
+      const workerClosed = stopTaking();
       handBackAll();
-      await finish();
+      await finish(workerClosed);
     })();
     return closing;
   };
@@ -166,14 +172,14 @@ export function startWorker(options: StartWorkerOptions): WorkerHandle {
     shutdown() {
       closing ??= (async () => {
         await ready.catch(() => {});
-        await worker?.pause(true);
+        const workerClosed = stopTaking();
         logger.info({ running: held.size, graceMs }, 'shutting down: no new jobs; letting running ones finish');
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([settled(), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
         clearTimeout(timer);
         if (held.size > 0) logger.info({ jobs: [...held.keys()] }, 'grace period over: handing running jobs back');
         handBackAll();
-        await finish();
+        await finish(workerClosed);
       })();
       return closing;
     },

@@ -1,0 +1,100 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createJobId, enqueueJob, getJob, getRun } from '../../src/queue/index.ts';
+import { is, tinyJob } from './helpers.ts';
+import { createHarness, type Harness } from './workerHarness.ts';
+
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.cleanup();
+  harness = undefined;
+});
+
+/** POST /prompt calls the simulators saw. */
+const promptPosts = (h: Harness) => h.sims.flatMap((sim) => sim.received.filter((request) => request.method === 'POST' && /\/prompt$/.test(request.url)));
+
+describe('faults that retrying cannot fix end at once, in words', () => {
+  it('an unknown LoRA', async () => {
+    harness = await createHarness();
+    const { ctx, recorded, input } = harness;
+    await harness.startTestWorker();
+    const jobId = await enqueueJob(ctx, tinyJob(input, { loraHigh: { name: 'not_installed.safetensors', strength: 1 } }), { jobId: createJobId() });
+    const failed = await recorded.waitFor(is.failed(jobId));
+    expect(failed.failure).toMatchObject({ code: 'unknown_lora', retrying: false });
+    expect(failed.failure.message).toMatch(/LoRA/);
+    expect(failed.failure.detail).toContain('not_installed.safetensors');
+    await expect.poll(async () => (await getJob(ctx, jobId))?.state).toBe('failed');
+    expect((await getJob(ctx, jobId))?.failure?.code).toBe('unknown_lora');
+    expect(promptPosts(harness)).toHaveLength(1);
+  });
+
+  it('a custom node missing on ComfyUI', async () => {
+    harness = await createHarness();
+    const { ctx, recorded, input, sims } = harness;
+    await harness.startTestWorker();
+    // Removed after the worker's preflight, so ComfyUI itself refuses the graph.
+    for (const sim of sims) sim.knobs.missingNodeClasses = ['WanImageToVideo'];
+    const jobId = await enqueueJob(ctx, tinyJob(input), { jobId: createJobId() });
+    const failed = await recorded.waitFor(is.failed(jobId));
+    expect(failed.failure).toMatchObject({ code: 'missing_node', retrying: false });
+    expect(failed.failure.detail).toMatch(/WanImageToVideo/);
+    expect(promptPosts(harness)).toHaveLength(1);
+  });
+
+  it('out of memory at this size', async () => {
+    harness = await createHarness({ knobs: { outOfMemoryAtNode: 'KSamplerAdvanced' } });
+    const { ctx, recorded, input } = harness;
+    await harness.startTestWorker();
+    const jobId = await enqueueJob(ctx, tinyJob(input), { jobId: createJobId() });
+    const failed = await recorded.waitFor(is.failed(jobId));
+    expect(failed.failure).toMatchObject({ code: 'out_of_memory', retrying: false });
+    expect(failed.failure.message).toMatch(/memory/);
+    expect(promptPosts(harness)).toHaveLength(1);
+    expect(recorded.of('failed', jobId)).toHaveLength(1);
+  });
+});
+
+describe('faults that pass are retried', () => {
+  it('a 500 from /prompt is retried and the job still ends as one video', async () => {
+    harness = await createHarness({ knobs: { failPromptWith500: true } });
+    const { ctx, recorded, input, sims } = harness;
+    await harness.startTestWorker();
+    const jobId = await enqueueJob(ctx, tinyJob(input), { jobId: createJobId() });
+    const failed = await recorded.waitFor(is.failed(jobId));
+    expect(failed.failure.retrying).toBe(true);
+    for (const sim of sims) sim.knobs.failPromptWith500 = false;
+    await recorded.waitFor(is.delivered(jobId));
+    expect(recorded.of('delivered', jobId)).toHaveLength(1);
+  });
+
+  it('a ComfyUI restart mid-job: the forgotten prompt is submitted again and delivered once', async () => {
+    harness = await createHarness({ knobs: { secondsPerStep: 0.1 } });
+    const { ctx, recorded, input, sims } = harness;
+    await harness.startTestWorker();
+    const jobId = await enqueueJob(ctx, tinyJob(input), { jobId: createJobId() });
+    await recorded.waitFor(is.atStage(jobId, 'high_noise'));
+    await sims[0]?.restart();
+    const delivered = await recorded.waitFor(is.delivered(jobId));
+    expect(delivered.result.promptId).not.toBe(`${jobId}-a1`);
+    expect(recorded.of('delivered', jobId)).toHaveLength(1);
+    expect((await getRun(ctx, jobId))?.promptId).toBe(delivered.result.promptId);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('hands a running job back; the next worker re-attaches to the same prompt and delivers once', async () => {
+    harness = await createHarness({ knobs: { secondsPerStep: 0.15 } });
+    const { ctx, recorded, input } = harness;
+    const first = await harness.startTestWorker({ tuning: { graceMs: 50 } });
+    const jobId = await enqueueJob(ctx, tinyJob(input), { jobId: createJobId() });
+    await recorded.waitFor(is.atStage(jobId, 'high_noise'));
+    await first.shutdown();
+    expect((await getJob(ctx, jobId))?.state).toBe('waiting');
+    expect(recorded.of('failed', jobId)).toHaveLength(0);
+
+    await harness.startTestWorker();
+    const delivered = await recorded.waitFor(is.delivered(jobId));
+    expect(delivered.result.promptId).toBe(`${jobId}-a1`);
+    expect(harness.promptsOf(jobId).map((entry) => entry.promptId)).toEqual([`${jobId}-a1`]);
+    expect(recorded.of('delivered', jobId)).toHaveLength(1);
+  });
+});
