@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -48,6 +48,7 @@ export async function startComfySimulator(options: Partial<SimulatorOptions> = {
   const opts = { ...defaultOptions, models: defaultModels(), ...options };
   const logger = opts.logger ?? silentLogger;
   const knobs: SimulatorKnobs = { ...defaultKnobs, ...opts.knobs };
+  const ownsDataDir = opts.dataDir === undefined;
   const dataDir = resolve(opts.dataDir ?? mkdtempSync(join(tmpdir(), 'comfy-sim-')));
   const dirs: Dirs = { input: join(dataDir, 'input'), output: join(dataDir, 'output'), temp: join(dataDir, 'temp') };
   for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
@@ -137,6 +138,8 @@ export async function startComfySimulator(options: Partial<SimulatorOptions> = {
       await hub.close();
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
+      // A temporary data dir dies with the simulator; pass dataDir to keep the files.
+      if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import pino from 'pino';
 import { createLogger } from '../log.ts';
 import { startComfySimulator } from './index.ts';
 
@@ -22,7 +23,8 @@ const sim = await startComfySimulator({
   host: values.host,
   version,
   dataDir: values['data-dir'],
-  logger: createLogger({ level: process.env.LOG_LEVEL ?? 'info' }),
+  // Logs go to stderr so stdout carries only the URL, for scripts to read.
+  logger: createLogger({ level: process.env.LOG_LEVEL ?? 'info', destination: pino.destination(2) }),
   knobs: {
     ...(values['seconds-per-step'] === undefined ? {} : { secondsPerStep: Number(values['seconds-per-step']) }),
     ...(values['seconds-per-frame'] === undefined ? {} : { secondsPerFrame: Number(values['seconds-per-frame']) }),
