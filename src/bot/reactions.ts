@@ -1,5 +1,6 @@
 import { Routes, type MessageReaction, type PartialMessageReaction, type PartialUser, type User } from 'discord.js';
-import { enqueueJob, createJobId, findJobByMessage, type JobData, type QueueJob } from '../queue/index.ts';
+import { enqueueJob, createJobId, findJobByMessage, getJob, type JobData, type QueueJob } from '../queue/index.ts';
+import { isFinal } from './finalMarker.ts';
 import type { BotContext } from './context.ts';
 import { randomSeed } from './acceptI2v.ts';
 import { cancelJob } from './jobActions.ts';
@@ -39,8 +40,9 @@ export async function onReactionAdd(reaction: MessageReaction | PartialMessageRe
 export async function handleReaction(bot: BotContext, facts: ReactionFacts): Promise<void> {
   const { emoji, channelId, messageId, userId } = facts;
   const log = bot.logger.child({ messageId, userId, emoji });
-  const job = await findJobByMessage(bot.queue, messageId);
-  if (!job) return;
+  const found = await findJobByMessage(bot.queue, messageId);
+  if (!found) return;
+  const job = await settled(bot, found, messageId);
   const admin = isAdmin({ userId, roleIds: facts.roleIds, permissions: facts.permissions }, { adminRoleIds: bot.config.ADMIN_ROLE_IDS, adminUserIds: bot.config.ADMIN_USER_IDS });
   const removeTheirs = () =>
     bot.rest.delete(Routes.channelMessageUserReaction(channelId, messageId, emoji, userId)).catch((error: unknown) => log.info({ err: error }, 'could not remove a reaction'));
@@ -71,6 +73,20 @@ export async function handleReaction(bot: BotContext, facts: ReactionFacts): Pro
   }
   const requester = userId === job.data.requester.userId ? job.data.requester : { userId, name: userId };
   await postDerivedJob(bot, { ...derived, requester, createdAt: bot.now() }, facts, job.id);
+}
+
+/**
+ * The worker shows the video just before BullMQ records the job as completed; a member
+ * reacting in that moment means the finished result, so wait for the record briefly.
+ */
+async function settled(bot: BotContext, job: QueueJob, messageId: string): Promise<QueueJob> {
+  if (job.state !== 'active' || !(await isFinal(bot.queue.redis, bot.queue.prefix, messageId))) return job;
+  for (let tries = 0; tries < 25; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const now = await getJob(bot.queue, job.id);
+    if (now && now.state !== 'active') return now;
+  }
+  return job;
 }
 
 /** 🔁: the same options and stored image, a new seed. */
