@@ -6,7 +6,7 @@ import { connectComfy } from '../comfy/index.ts';
 import { parseConfig, type Config } from '../config.ts';
 import { isUserError } from '../errors.ts';
 import { createLogger, silentLogger, type Logger } from '../log.ts';
-import { normalizeImage, saveJobImage } from '../media/index.ts';
+import { formatBytes, normalizeImage, saveJobImage } from '../media/index.ts';
 import { createJobId } from '../queue/jobId.ts';
 import type { JobData, JobProgress, Stage } from '../queue/schemas.ts';
 import { listPresets, loadPresets, loadWorkflows } from '../workflow/index.ts';
@@ -170,7 +170,7 @@ export async function runGenerate(argv: readonly string[], io: GenerateIo): Prom
     const out = resolve(args.out ?? `${jobId}.mp4`);
     await mkdir(dirname(out), { recursive: true });
     await copyFile(result.videoPath, out);
-    say(`done: ${result.width}×${result.height}, ${result.frames} frames at ${result.fps} fps, ${(result.bytes / 1024 / 1024).toFixed(1)} MB, seed ${result.seed}, ${result.gpuSeconds.toFixed(1)} GPU s`);
+    say(`done: ${result.width}×${result.height}, ${result.frames} frames at ${result.fps} fps, ${formatBytes(result.bytes)}, seed ${result.seed}, ${result.gpuSeconds.toFixed(1)} GPU s`);
     io.stdout.write(`${out}\n`);
     return 0;
   } catch (error) {
