@@ -80,8 +80,17 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   client.on(Events.Error, (error) => logger.warn({ err: error }, 'discord client error'));
 
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
-  await client.login(config.DISCORD_TOKEN);
-  await ready;
+  try {
+    await client.login(config.DISCORD_TOKEN);
+    await ready;
+  } catch (error) {
+    // A bad token or an unreachable Discord: release what was opened so the process can exit cleanly.
+    await waiting.close();
+    statusEditor.close();
+    await client.destroy();
+    if (ownsQueue) await queue.close();
+    throw error;
+  }
   logger.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'bot ready');
   // Show current positions (a restarted bot picks up messages of jobs still waiting) and warm the LoRA list.
   waiting.poke();
