@@ -158,12 +158,13 @@ export const objectInfoSchema = z.record(
         })
         .loose()
         .optional(),
-      output: z.array(z.unknown()).optional(),
-      output_node: z.boolean().optional(),
-      name: z.string().optional(),
-      display_name: z.string().optional(),
-      category: z.string().optional(),
-      python_module: z.string().optional(),
+      // Real servers send null for many of these (193 of 454 core classes have display_name null in 0.8.0).
+      output: z.array(z.unknown()).nullish(),
+      output_node: z.boolean().nullish(),
+      name: z.string().nullish(),
+      display_name: z.string().nullish(),
+      category: z.string().nullish(),
+      python_module: z.string().nullish(),
     })
     .loose(),
 );

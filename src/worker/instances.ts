@@ -1,4 +1,3 @@
-import { request } from 'undici';
 import { connectComfy } from '../comfy/index.ts';
 import type { ComfyConnection } from '../comfy/follow.ts';
 import type { Logger } from '../log.ts';
@@ -37,32 +36,6 @@ export type InstancePool = {
 
 type Slot = InstanceStatus & { connection: ComfyConnection & { close(): Promise<void> } };
 
-/**
- * Adapter: ComfyUI 0.8.0 sends `display_name: null` for V3 nodes (WanImageToVideo), which
- * the client's objectInfo schema refuses. Preflight only needs the raw per-class info, so
- * read it directly when the client refuses. Drop this once the client accepts nulls.
- */
-function preflightView(connection: ComfyConnection, baseUrl: string) {
-  return {
-    models: (folder: string, signal?: AbortSignal) => connection.client.models(folder, signal),
-    async objectInfo(nodeClass?: string, signal?: AbortSignal): Promise<Record<string, unknown>> {
-      try {
-        return await connection.client.objectInfo(nodeClass, signal);
-      } catch (error) {
-        const url = new URL(`object_info${nodeClass ? `/${encodeURIComponent(nodeClass)}` : ''}`, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
-        const response = await request(url, { signal }).catch(() => undefined);
-        if (!response || response.statusCode !== 200) {
-          await response?.body.dump();
-          throw error;
-        }
-        const body: unknown = await response.body.json();
-        if (typeof body !== 'object' || body === null) throw error;
-        return body as Record<string, unknown>;
-      }
-    },
-  };
-}
-
 export function createInstancePool(options: {
   urls: readonly string[];
   capacity: number;
@@ -97,7 +70,7 @@ export function createInstancePool(options: {
 
   async function refreshOne(slot: Slot, signal?: AbortSignal): Promise<void> {
     try {
-      slot.report = await preflight(preflightView(slot.connection, slot.url), presets, workflows, signal);
+      slot.report = await preflight(slot.connection.client, presets, workflows, signal);
       slot.reachable = true;
       slot.error = undefined;
       const unrunnable = Object.entries(slot.report.presets).filter(([, report]) => !report.runnable);

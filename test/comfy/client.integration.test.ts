@@ -42,6 +42,12 @@ describe('the ComfyUI client against the simulator', () => {
     expect(await client.objectInfo('NoSuchNode')).toEqual({});
   });
 
+  it('accepts node info whose display_name is null, as real servers send for V3 nodes', async () => {
+    const info = await client.objectInfo('WanImageToVideo');
+    expect(info['WanImageToVideo']?.display_name).toBeNull();
+    expect(info['WanImageToVideo']?.input?.required).toHaveProperty('length');
+  });
+
   it('answers an unknown model folder with ComfyHttpError[404]', async () => {
     const error = await client.models('unet').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ComfyHttpError);
