@@ -6,6 +6,9 @@ import { mediaDir } from './lib/media.ts';
 import { errorRow, type Scenario } from './lib/scenario.ts';
 import { renderTable, type Figure } from './lib/table.ts';
 import { enqueueToPrompt } from './scenarios/enqueueToPrompt.ts';
+import { gpuIdle } from './scenarios/gpuIdle.ts';
+import { throughput } from './scenarios/throughput.ts';
+import { deferral } from './scenarios/deferral.ts';
 
 /**
  * `npm run bench [-- name ...]`: every scenario in turn (or those whose name contains
@@ -13,7 +16,7 @@ import { enqueueToPrompt } from './scenarios/enqueueToPrompt.ts';
  * error row and the run goes on. Prints the table and writes bench/results.json.
  */
 
-const scenarios: readonly Scenario[] = [enqueueToPrompt];
+const scenarios: readonly Scenario[] = [deferral, enqueueToPrompt, gpuIdle, throughput];
 
 function machine() {
   const ffmpeg = (() => {
