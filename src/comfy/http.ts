@@ -1,4 +1,4 @@
-import { request, type Dispatcher, type FormData } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { ComfyHttpError, ComfyTransientError, type TransientCode } from './errors.ts';
 
@@ -37,12 +37,16 @@ export async function send(transport: HttpTransport, method: 'GET' | 'POST', pat
   const url = resolveUrl(transport.baseUrl, path, options.query);
   const context = { method, url: url.toString() };
   const headers: Record<string, string> = {};
-  let body: string | FormData | undefined;
+  let body: string | Buffer | undefined;
   if (options.json !== undefined) {
     headers['content-type'] = 'application/json';
     body = JSON.stringify(options.json);
   } else if (options.form) {
-    body = options.form;
+    // Encoded up front with the platform's own Response: undici 7 handed a FormData hangs
+    // forever on Node 24 (its Blob stream never ends), and uploads are small images anyway.
+    const encoded = new Response(options.form);
+    headers['content-type'] = encoded.headers.get('content-type') ?? 'multipart/form-data';
+    body = Buffer.from(await encoded.arrayBuffer());
   }
   let response: Dispatcher.ResponseData;
   try {
