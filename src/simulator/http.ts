@@ -88,7 +88,7 @@ async function postPrompt(deps: HttpDeps, body: Buffer): Promise<Reply> {
     return json({ error: { type: 'no_prompt', message: 'No prompt provided', details: 'No prompt provided', extra_info: {} }, node_errors: {} }, 400);
   }
   if (!isObject(data.prompt)) return crash;
-  const promptId = 'prompt_id' in data && data.prompt_id !== null ? String(data.prompt_id) : randomUUID();
+  const promptId = !deps.knobs.ignoresPromptId && 'prompt_id' in data && data.prompt_id !== null ? String(data.prompt_id) : randomUUID();
   const result = validatePrompt(data.prompt, {
     catalogue: deps.catalogue(),
     unknownNodeErrorStyle: deps.knobs.unknownNodeErrorStyle,

@@ -21,6 +21,8 @@ export type SimulatorKnobs = {
   failPromptWith500?: boolean | undefined;
   /** Behave like a server from before 2024-07: no execution_success, progress_state, timestamps or /features. */
   oldServer?: boolean | undefined;
+  /** Behave like a server older than 0.3.45: ignore a client-chosen prompt_id and pick a uuid. */
+  ignoresPromptId?: boolean | undefined;
   /** Send binary preview frames with sampler steps (type 1, or type 4 to sockets that negotiated metadata). */
   previews?: boolean | undefined;
   /** Write history this long after the terminal message instead of before `executing null`. */

@@ -192,10 +192,17 @@ export async function runJob(deps: PipelineDeps, job: JobRef, reporter: Reporter
       signal.throwIfAborted();
       await runs.record(job.id, run);
       const submitted = run;
-      await deps.connection.client.submitPrompt({ prompt: prepared.bound.prompt, promptId: run.promptId }, signal).catch(async (error: unknown) => {
+      const accepted = await deps.connection.client.submitPrompt({ prompt: prepared.bound.prompt, promptId: run.promptId }, signal).catch(async (error: unknown) => {
         if (signal.aborted && signal.reason instanceof JobCancelledError) await stopPrompt(deps.connection.client, submitted.promptId, log);
         throw error;
       });
+      if (accepted.promptId !== run.promptId) {
+        // ComfyUI before 0.3.45 ignores a client-chosen prompt_id: follow (and remember) the id it chose,
+        // or we would never find our prompt and would submit it again.
+        log.warn({ promptId: run.promptId, serverPromptId: accepted.promptId }, 'ComfyUI chose its own prompt id (older than 0.3.45)');
+        run = { ...run, promptId: accepted.promptId };
+        await runs.record(job.id, run);
+      }
       log.info({ promptId: run.promptId, instance: deps.instance }, 'submitted');
       report({ stage: 'queued_on_gpu' });
       finished = await follow(deps.connection, run, false);

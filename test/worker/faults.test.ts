@@ -80,6 +80,20 @@ describe('faults that pass are retried', () => {
   });
 });
 
+describe('older ComfyUI', () => {
+  it('a server that ignores our prompt_id (before 0.3.45) is followed by the id it chose, submitted once', async () => {
+    harness = await createHarness({ knobs: { ignoresPromptId: true } });
+    const { ctx, recorded, input } = harness;
+    await harness.startTestWorker();
+    const jobId = await enqueueJob(ctx, tinyJob(input), { jobId: createJobId() });
+    const delivered = await recorded.waitFor(is.delivered(jobId));
+    expect(delivered.result.promptId).not.toContain(jobId);
+    expect((await getRun(ctx, jobId))?.promptId).toBe(delivered.result.promptId);
+    expect(promptPosts(harness)).toHaveLength(1);
+    expect(recorded.of('delivered', jobId)).toHaveLength(1);
+  });
+});
+
 describe('graceful shutdown', () => {
   it('hands a running job back; the next worker re-attaches to the same prompt and delivers once', async () => {
     harness = await createHarness({ knobs: { secondsPerStep: 0.15 } });
