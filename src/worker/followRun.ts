@@ -5,7 +5,7 @@ import type { NodeOutput } from '../comfy/events.ts';
 import { followPrompt, type ComfyConnection } from '../comfy/follow.ts';
 import type { ApiGraph } from '../comfy/graph.ts';
 import type { Logger } from '../log.ts';
-import type { Stage } from '../queue/schemas.ts';
+import { STAGES, type Stage } from '../queue/schemas.ts';
 
 /** Where a running prompt is, as the progress model wants it. */
 export type RunPosition = { stage: Stage; step?: { value: number; max: number } | undefined; gpuStartedAt?: number | undefined; previewPath?: string | undefined };
@@ -33,6 +33,15 @@ export type FinishedRun = { outputs: Record<string, NodeOutput>; gpuStartedAt: n
 export async function followRun(connection: ComfyConnection, promptId: string, options: FollowRunOptions): Promise<FinishedRun> {
   const { nodeStages, onPosition, preview, signal } = options;
   let stage: Stage = 'queued_on_gpu';
+  let step: RunPosition['step'];
+  // Stages only move forward: ComfyUI loads the low-noise expert after the high-noise pass,
+  // and a member's progress bar must not jump back to "loading models" for it.
+  const advanceTo = (next: Stage | undefined): boolean => {
+    if (!next || next === stage || STAGES.indexOf(next) < STAGES.indexOf(stage)) return false;
+    stage = next;
+    step = undefined;
+    return true;
+  };
   let gpuStartedAt: number | undefined;
   let previewPath: string | undefined;
   let lastPreviewAt = 0;
@@ -51,20 +60,17 @@ export async function followRun(connection: ComfyConnection, promptId: string, o
         break;
       case 'started':
         gpuStartedAt = event.at;
-        stage = 'loading_models';
+        advanceTo('loading_models');
         onPosition({ stage, gpuStartedAt, previewPath });
         break;
-      case 'node': {
-        const next = nodeStages[event.node];
-        if (next && next !== stage) {
-          stage = next;
-          onPosition({ stage, gpuStartedAt, previewPath });
-        }
+      case 'node':
+        if (advanceTo(nodeStages[event.node])) onPosition({ stage, gpuStartedAt, previewPath });
         break;
-      }
       case 'step': {
-        stage = nodeStages[event.node] ?? stage;
-        onPosition({ stage, step: { value: event.value, max: event.max }, gpuStartedAt, previewPath });
+        const next = nodeStages[event.node];
+        if (next && next !== stage && !advanceTo(next)) break; // a late step of an earlier stage
+        step = { value: event.value, max: event.max };
+        onPosition({ stage, step, gpuStartedAt, previewPath });
         break;
       }
       case 'preview': {
@@ -74,7 +80,7 @@ export async function followRun(connection: ComfyConnection, promptId: string, o
         const path = join(preview.dir, `${preview.jobId}.${event.mime === 'image/png' ? 'png' : 'jpg'}`);
         await writeFile(path, event.image);
         previewPath = path;
-        onPosition({ stage, gpuStartedAt, previewPath });
+        onPosition({ stage, step, gpuStartedAt, previewPath });
         break;
       }
       case 'succeeded':
