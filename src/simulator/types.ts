@@ -94,8 +94,8 @@ export const defaultOptions = {
   devices: ['cpu', 'cuda:0', 'cuda:1'],
   knobs: {},
   logger: undefined,
-  ffmpegPath: process.env.FFMPEG_PATH ?? '/usr/bin/ffmpeg',
-  ffprobePath: process.env.FFPROBE_PATH ?? '/usr/bin/ffprobe',
+  ffmpegPath: process.env.FFMPEG_PATH ?? 'ffmpeg',
+  ffprobePath: process.env.FFPROBE_PATH ?? 'ffprobe',
 } as const satisfies Omit<SimulatorOptions, 'models'>;
 
 /** One prompt's life, in ms on the performance clock (timeOrigin + now), for the benchmark. */
