@@ -1,3 +1,6 @@
+// First, as in src/main.ts: discord.js's undici 6 must claim the global dispatcher before our
+// undici 7 (src/comfy) does, or discord.js's multipart uploads fail ("action is not a function").
+import 'discord.js';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -9,6 +12,9 @@ import { enqueueToPrompt } from './scenarios/enqueueToPrompt.ts';
 import { gpuIdle } from './scenarios/gpuIdle.ts';
 import { throughput } from './scenarios/throughput.ts';
 import { deferral } from './scenarios/deferral.ts';
+import { delivery } from './scenarios/delivery.ts';
+import { discordEdits } from './scenarios/discordEdits.ts';
+import { memory } from './scenarios/memory.ts';
 
 /**
  * `npm run bench [-- name ...]`: every scenario in turn (or those whose name contains
@@ -16,7 +22,7 @@ import { deferral } from './scenarios/deferral.ts';
  * error row and the run goes on. Prints the table and writes bench/results.json.
  */
 
-const scenarios: readonly Scenario[] = [deferral, enqueueToPrompt, gpuIdle, throughput];
+const scenarios: readonly Scenario[] = [deferral, enqueueToPrompt, gpuIdle, throughput, delivery, discordEdits, memory];
 
 function machine() {
   const ffmpeg = (() => {
