@@ -15,6 +15,8 @@ import { deferral } from './scenarios/deferral.ts';
 import { delivery } from './scenarios/delivery.ts';
 import { discordEdits } from './scenarios/discordEdits.ts';
 import { memory } from './scenarios/memory.ts';
+import { reencode } from './scenarios/reencode.ts';
+import { realComfy } from './scenarios/realComfy.ts';
 
 /**
  * `npm run bench [-- name ...]`: every scenario in turn (or those whose name contains
@@ -22,7 +24,7 @@ import { memory } from './scenarios/memory.ts';
  * error row and the run goes on. Prints the table and writes bench/results.json.
  */
 
-const scenarios: readonly Scenario[] = [deferral, enqueueToPrompt, gpuIdle, throughput, delivery, discordEdits, memory];
+const scenarios: readonly Scenario[] = [deferral, enqueueToPrompt, gpuIdle, throughput, delivery, discordEdits, memory, reencode, realComfy];
 
 function machine() {
   const ffmpeg = (() => {

@@ -48,14 +48,15 @@ export const gpuIdle: Scenario = {
       const slowGaps = idleGaps(finishedRuns(simulator.timeline, slow.promptIds));
 
       const prequeuedMedian = summarize(prequeuedGaps).median;
-      const ratio = summarize(singleGaps).median / Math.max(prequeuedMedian, 0.1);
+      // The simulator's timer resolution makes a pre-queued gap read 0–0.1 ms; dividing by that says nothing, so the denominator is at least 1 ms.
+      const ratio = summarize(singleGaps).median / Math.max(prequeuedMedian, 1);
       const busy = busyFraction(prequeuedRuns);
       const allowed = floor.median + 10;
       return [
         gapRow('gpu_gap_floor', 'GPU gap: simulator floor (no worker)', idleGaps(floorRuns), 'reference', undefined, `job ≈ ${jobMs.toFixed(0)} ms`),
         gapRow('gpu_gap_prequeued', 'GPU gap: worker, pre-queued, 0.4 s delivery', prequeuedGaps, `≤ floor + 10 ms (${allowed.toFixed(1)})`, prequeuedMedian <= allowed, 'PROMPTS_PER_INSTANCE=2'),
         gapRow('gpu_gap_one_at_a_time', 'GPU gap: worker, one at a time', singleGaps, 'reference', undefined, 'PROMPTS_PER_INSTANCE=1'),
-        { id: 'gpu_gap_ratio', label: 'GPU gap: one at a time ÷ pre-queued', unit: '×', median: round(ratio), budget: '≥ 20×', pass: ratio >= 20 },
+        { id: 'gpu_gap_ratio', label: 'GPU gap: one at a time ÷ pre-queued', unit: '×', median: round(ratio), budget: '≥ 20×', pass: ratio >= 20, note: 'pre-queued gap counted as ≥ 1 ms' },
         { id: 'gpu_busy_fraction', label: `GPU busy fraction, ${BURST}-job burst`, unit: '%', median: round(busy * 100, 2), budget: '≥ 99 %', pass: busy >= 0.99, note: 'pre-queued, 0.4 s delivery' },
         gapRow('gpu_gap_slow_delivery', 'GPU gap: pre-queued, 2 s delivery', slowGaps, `≤ floor + 10 ms (${allowed.toFixed(1)})`, summarize(slowGaps).median <= allowed, 'delivery longer than a job'),
       ];
