@@ -57,6 +57,8 @@ export type PipelineDeps = {
   runs?: RunRecorder | undefined;
   eta?: EtaBook | undefined;
   logger: Logger;
+  /** The prompt is done in ComfyUI: its slot may take the next job while this one is fetched, fitted and delivered. */
+  onGpuDone?: (() => void) | undefined;
 };
 
 const UPLOAD_SUBFOLDER = 'oelala';
@@ -207,6 +209,7 @@ export async function runJob(deps: PipelineDeps, job: JobRef, reporter: Reporter
       report({ stage: 'queued_on_gpu' });
       finished = await follow(deps.connection, run, false);
     }
+    deps.onGpuDone?.();
     return await deliver({ deps, job: ref, run, connection, finished, prepared, reporter, coalescer, report, startedAt, signal, log });
   } finally {
     await coalescer.close();

@@ -52,7 +52,7 @@ export function createProcessor(deps: ProcessDeps) {
       const lease = await pool.acquire(data.kind === 'upscale' ? 'upscale' : data.options.preset, { prefer: previous?.instance, signal: controller.signal });
       try {
         log.info({ comfy: lease.url, attempt: ref.attempt }, 'running');
-        return await runJob({ ...deps.pipeline, instance: lease.url, connection: lease.connection, logger: log }, ref, storing, controller.signal);
+        return await runJob({ ...deps.pipeline, instance: lease.url, connection: lease.connection, logger: log, onGpuDone: () => lease.release() }, ref, storing, controller.signal);
       } finally {
         lease.release();
       }

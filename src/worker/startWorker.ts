@@ -115,7 +115,9 @@ export function startWorker(options: StartWorkerOptions): WorkerHandle {
     worker = new Worker<JobData, JobResult>(QUEUE_NAME, processor, {
       connection: ctx.connect('oelala-worker'),
       prefix: ctx.prefix,
-      concurrency: Math.max(1, urls.length * config.PROMPTS_PER_INSTANCE),
+      // One more job per instance than ComfyUI holds: a finished job being fetched and delivered
+      // gives its ComfyUI slot back at once, so the next prompt is queued while the upload runs.
+      concurrency: Math.max(1, urls.length * (config.PROMPTS_PER_INSTANCE + 1)),
       lockDuration: tuning.lockDurationMs,
       stalledInterval: tuning.stalledIntervalMs,
       maxStalledCount: tuning.maxStalledCount,

@@ -57,12 +57,18 @@ describe('the worker', () => {
     const { ctx, recorded, input } = harness;
     await harness.startTestWorker({ promptsPerInstance: 1 });
     const running = await enqueueJob(ctx, tinyJob(input, { seed: 1 }), { jobId: createJobId() });
-    const waiting = await enqueueJob(ctx, tinyJob(input, { seed: 2 }), { jobId: createJobId() });
+    // The worker holds one job more than ComfyUI does (it waits for the slot the running job frees
+    // when its GPU part ends); the third is still in the queue.
+    const nextForSlot = await enqueueJob(ctx, tinyJob(input, { seed: 2 }), { jobId: createJobId() });
+    const waiting = await enqueueJob(ctx, tinyJob(input, { seed: 3 }), { jobId: createJobId() });
     await recorded.waitFor(is.atStage(running, 'high_noise'));
     expect(await requestCancel(ctx, waiting, { by: 'member' })).toBe('removed');
+    expect(await requestCancel(ctx, nextForSlot, { by: 'member' })).toMatch(/^(removed|signalled)$/);
     await recorded.waitFor(is.delivered(running));
-    expect(harness.promptsOf(waiting)).toEqual([]);
-    expect((await getJob(ctx, waiting))?.state).toBe('cancelled');
+    for (const jobId of [waiting, nextForSlot]) {
+      expect(harness.promptsOf(jobId)).toEqual([]);
+      await expect.poll(async () => (await getJob(ctx, jobId))?.state).toBe('cancelled');
+    }
   });
 
   it('a running job is cancelled by its own prompt id; the next job on the same ComfyUI is unaffected', async () => {
