@@ -55,6 +55,7 @@ export async function acceptI2v(interaction: ChatInputCommandInteraction, bot: B
     const message = await interaction.editReply({ content: view.content, allowedMentions: { parse: [] } });
     data.discord = { ...(interaction.guildId ? { guildId: interaction.guildId } : {}), channelId: message.channelId, messageId: message.id };
     bot.waiting.noteShown(message.id, place);
+    bot.statusEditor.noteEdited({ channelId: message.channelId, messageId: message.id });
     await enqueueJob(queue, data, { jobId });
     log.info({ messageId: message.id, preset: options.preset, seed: options.seed }, 'accepted');
   } catch (error) {

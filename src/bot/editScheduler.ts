@@ -52,6 +52,8 @@ type ChannelState = { inFlight: boolean; timer: unknown; timerAt: number; lastWa
 export type EditScheduler<P> = {
   /** Queue `payload` as the message's latest state. `rank` orders waiting messages (lower first). */
   submit(target: EditTarget, payload: P, options: { priority: EditPriority; rank?: number }): void;
+  /** Another writer (the interaction token) just edited this message: space the next edit from now. */
+  noteSent(target: EditTarget): void;
   /** True once a final payload for this message has been sent. */
   isFinalSent(messageId: string): boolean;
   /** Forget a message's final state (a failed job sent back to the queue lives again). */
@@ -84,7 +86,8 @@ export function createEditScheduler<P>(
 
   const backoff = (state: MessageState<P>) => settings.intervalMs * 2 ** Math.min(state.failures, 5);
   const dueAt = (state: MessageState<P>, channel: ChannelState): number => {
-    const spacing = state.failures > 0 ? backoff(state) : settings.intervalMs;
+    // A final edit goes at once: the channel's bucket (one in flight, discord.js's queue) still spaces it; waiting behind a progress edit's interval only delays the video.
+    const spacing = state.failures > 0 ? backoff(state) : state.pending?.priority === 'final' ? 0 : settings.intervalMs;
     let at = state.lastSentAt + spacing;
     if (state.pending?.priority === 'waiting') at = Math.max(at, channel.lastWaitingAt + settings.waitingChannelIntervalMs);
     return at;
@@ -189,6 +192,11 @@ export function createEditScheduler<P>(
       if (priority !== 'final' && (state.finalSent || state.pending?.priority === 'final')) return;
       state.pending = { payload, priority, rank };
       pump(target.channelId);
+    },
+    noteSent(target) {
+      const state = messages.get(target.messageId) ?? { target, pending: undefined, lastSentAt: -Infinity, failures: 0, finalSent: false };
+      state.lastSentAt = clock.now();
+      messages.set(target.messageId, state);
     },
     reopen(messageId) {
       const state = messages.get(messageId);

@@ -29,6 +29,8 @@ export type StatusEditor = {
   show(target: EditTarget, view: StatusView, rank?: number): void;
   /** Queue a final view and resolve once it is on Discord (or given up on). */
   showFinal(target: EditTarget, view: StatusView): Promise<void>;
+  /** The message was just edited elsewhere (the deferral's first edit): the next edit keeps its distance. */
+  noteEdited(target: EditTarget): void;
   /** The message may show non-final states again (a failed job retried by an admin). */
   reopen(messageId: string): Promise<void>;
   idle(): Promise<void>;
@@ -101,6 +103,7 @@ export function createStatusEditor(options: StatusEditorOptions): StatusEditor {
       scheduler.submit(target, { ...view, final: true }, { priority: 'final' });
       return done;
     },
+    noteEdited: (target) => scheduler.noteSent(target),
     async reopen(messageId) {
       scheduler.reopen(messageId);
       await clearMarkers(redis, prefix, messageId);

@@ -45,6 +45,26 @@ describe('the edit scheduler', () => {
     expect(sent.at(-1)?.payload).toBe('p19');
   });
 
+  it('sends a final state at once, without waiting out the interval of the progress edit before it', async () => {
+    const { clock, sent, scheduler } = setup();
+    scheduler.submit(msg('m1'), 'encoding', { priority: 'running' });
+    await clock.advance(100);
+    scheduler.submit(msg('m1'), 'done', { priority: 'final' });
+    await clock.advance(0);
+    expect(sent.map((s) => s.payload)).toEqual(['encoding', 'done']);
+    expect(sent[1]!.at - sent[0]!.at).toBe(100);
+  });
+
+  it('spaces the next edit from an edit made elsewhere (the interaction token\'s first edit)', async () => {
+    const { clock, sent, scheduler } = setup();
+    scheduler.noteSent(msg('m1'));
+    scheduler.submit(msg('m1'), 'step 1', { priority: 'running' });
+    await clock.advance(1999);
+    expect(sent).toEqual([]);
+    await clock.advance(1);
+    expect(sent.map((s) => s.payload)).toEqual(['step 1']);
+  });
+
   it('never lets a late progress edit overwrite a final state', async () => {
     const { clock, sent, scheduler } = setup();
     scheduler.submit(msg('m1'), 'running', { priority: 'running' });
