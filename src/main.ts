@@ -1,3 +1,7 @@
+// Load discord.js before anything that imports undici 7 (src/comfy, src/media): the first undici
+// to load installs the process-wide HTTP dispatcher, and discord.js's multipart uploads (the
+// videos) fail with "action is not a function" on undici 7's. test/e2e/processes.test.ts guards it.
+import 'discord.js';
 import { REST, Routes } from 'discord.js';
 import { commandDefinitions, commands } from '../commands/index.ts';
 import { loadConfig, type Config } from './config.ts';
