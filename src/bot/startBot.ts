@@ -1,4 +1,4 @@
-import { Client, Events, GatewayIntentBits, Partials, type REST } from 'discord.js';
+import { Client, Events, GatewayIntentBits, Options, Partials, type REST } from 'discord.js';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { createComfyClient } from '../comfy/client.ts';
@@ -47,6 +47,10 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessageReactions],
     partials: [Partials.Message, Partials.Channel, Partials.Reaction],
     rest: { api: config.DISCORD_API_BASE },
+    // Everything a job needs is in Redis: the bot keeps only a few recent messages (reactions
+    // on older ones arrive as partials and are fetched), which keeps it inside its memory budget.
+    makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 25, ReactionManager: 10, ReactionUserManager: 10 }),
+    sweepers: { ...Options.DefaultSweeperSettings, messages: { interval: 600, lifetime: 1800 } },
   });
   const rest = client.rest;
   const statusEditor = createStatusEditor({ rest, redis: queue.redis, prefix: queue.prefix, logger, intervalMs: config.EDIT_INTERVAL_MS });

@@ -1,4 +1,5 @@
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata } from 'sharp';
+import { sharp } from './sharp.ts';
 import { refuse } from './refusals.ts';
 import { checkImageShape, IMAGE_LIMITS, type ImageLimits } from './imageLimits.ts';
 

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { sharp } from './sharp.ts';
 import { classifySharpError, readImageHeader } from './inspectImage.ts';
 
 export const NORMALIZE_DEFAULTS = {

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { sharp } from './sharp.ts';
 import { classifySharpError } from './inspectImage.ts';
 
 export type PrepareOptions = {

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REST, Routes } from 'discord.js';
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { commandDefinitions } from '../../commands/index.ts';
 import { startComfySimulator, type ComfySimulator } from '../../src/simulator/index.ts';
 import { loadPresets } from '../../src/workflow/loadPresets.ts';
@@ -15,8 +15,13 @@ import { testImage } from './harness.ts';
 
 /**
  * The real entry points as an operator runs them (`npm start`, or `npm run bot` beside
- * `npm run worker`), each a child process configured only by its environment.
+ * `npm run worker`: the esbuild bundle of src/main.ts run by node), each a child process
+ * configured only by its environment.
  */
+
+beforeAll(() => {
+  execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'ignore' });
+});
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const hasVideo = (m: FakeMessage | undefined) => (m?.attachments ?? []).some((a) => a.filename.endsWith('.mp4'));
@@ -53,8 +58,8 @@ async function startWorld(): Promise<World> {
 }
 
 function run(w: World, mode: 'all' | 'bot' | 'worker'): ChildProcess {
-  // node --import tsx, not the tsx wrapper: a signal must reach the process that runs our code.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', mode], { env: w.env, stdio: ['ignore', 'ignore', 'pipe'] });
+  // What `npm start` / `npm run bot|worker` run after building; node itself, so a signal reaches our code.
+  const child = spawn(process.execPath, ['--max-semi-space-size=2', 'dist/main.mjs', mode], { env: w.env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
