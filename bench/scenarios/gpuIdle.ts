@@ -30,7 +30,7 @@ export const gpuIdle: Scenario = {
   name: 'GPU idle gap',
   figureIds: ['gpu_gap_floor', 'gpu_gap_prequeued', 'gpu_gap_one_at_a_time', 'gpu_gap_ratio', 'gpu_busy_fraction', 'gpu_gap_slow_delivery'],
   async run() {
-    const simulator = await startComfySimulator({ knobs: JOB_KNOBS });
+    const simulator = await startComfySimulator({ knobs: JOB_KNOBS, reuseRenders: true });
     try {
       const floorIds = await queueDirectly(simulator.url, 12);
       const floorRuns = finishedRuns(simulator.timeline, floorIds);

@@ -86,7 +86,7 @@ export async function startComfySimulator(options: Partial<SimulatorOptions> = {
     knobs,
     catalogue,
     dirs,
-    tools: { ffmpegPath: opts.ffmpegPath, ffprobePath: opts.ffprobePath },
+    tools: { ffmpegPath: opts.ffmpegPath, ffprobePath: opts.ffprobePath, ...(opts.reuseRenders ? { renders: new Map() } : {}) },
     timeline,
     logger,
     resolveAnnotated: (annotated, type) => resolveAnnotated(dirs, annotated, type),

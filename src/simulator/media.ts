@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { copyFile, readFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import sharp from 'sharp';
 
@@ -23,7 +25,12 @@ export type Frames = {
   filters: string[];
 };
 
-export type MediaTools = { ffmpegPath: string; ffprobePath: string };
+export type MediaTools = {
+  ffmpegPath: string;
+  ffprobePath: string;
+  /** Earlier renders by recipe, when the simulator reuses them (`reuseRenders`). */
+  renders?: Map<string, { out: string; firstFramePng?: string | undefined }>;
+};
 
 export function runTool(bin: string, args: string[], signal?: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -105,10 +112,24 @@ export async function encodeAnimation(
   signal?: AbortSignal,
 ): Promise<void> {
   const vf = filterChain(frames, options.pingpong);
+  const key = tools.renders ? await recipeKey(frames, vf, options) : undefined;
+  const earlier = key ? tools.renders?.get(key) : undefined;
+  if (earlier && (!options.firstFramePng || earlier.firstFramePng)) {
+    await copyFile(earlier.out, options.out);
+    if (options.firstFramePng && earlier.firstFramePng) await copyFile(earlier.firstFramePng, options.firstFramePng);
+    return;
+  }
   const args = ['-hide_banner', '-loglevel', 'error', '-y', ...inputArgs(frames, options.fps)];
   args.push('-vf', vf, '-frames:v', String(frames.count), '-r', String(options.fps), '-an', ...options.format.codec, options.out);
   if (options.firstFramePng) args.push('-vf', vf, '-frames:v', '1', '-update', '1', options.firstFramePng);
   await runTool(tools.ffmpegPath, args, signal);
+  if (key) tools.renders?.set(key, { out: options.out, firstFramePng: options.firstFramePng });
+}
+
+/** What makes two renders the same: the source picture's bytes, the filters, length, rate and codec. */
+async function recipeKey(frames: Frames, vf: string, options: { fps: number; format: AnimationFormat }): Promise<string> {
+  const source = frames.source.type === 'color' ? String(frames.source.rgb) : createHash('sha1').update(await readFile(frames.source.path)).digest('hex');
+  return JSON.stringify([source, frames.source.type, frames.count, vf, options.fps, options.format.codec]);
 }
 
 /** Render the frames as separate stills (SaveImage, PreviewImage). */

@@ -55,9 +55,15 @@ export type SimulatorOptions = {
   devices: string[];
   knobs: Partial<SimulatorKnobs>;
   logger: Logger | undefined;
-  /** ffmpeg binary; default FFMPEG_PATH or /usr/bin/ffmpeg. */
+  /** ffmpeg binary; default FFMPEG_PATH or `ffmpeg` on the PATH. */
   ffmpegPath: string;
   ffprobePath: string;
+  /**
+   * Copy an earlier render of the same picture, size, length and format instead of running
+   * ffmpeg again. For the benchmark: many simulators on two cores would otherwise measure
+   * their own encoding, not the worker. Off by default.
+   */
+  reuseRenders: boolean;
 };
 
 const quants = ['Q4_K_M', 'Q5_K_S', 'Q6_K'] as const;
@@ -96,6 +102,7 @@ export const defaultOptions = {
   logger: undefined,
   ffmpegPath: process.env.FFMPEG_PATH ?? 'ffmpeg',
   ffprobePath: process.env.FFPROBE_PATH ?? 'ffprobe',
+  reuseRenders: false,
 } as const satisfies Omit<SimulatorOptions, 'models'>;
 
 /** One prompt's life, in ms on the performance clock (timeOrigin + now), for the benchmark. */

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,5 +108,34 @@ describe('the simulator writes real videos', () => {
     expect(framed.subarray(8 + length, 10 + length).toString('hex')).toBe('ffd8');
     plain.close();
     modern.close();
+  });
+});
+
+describe('a simulator that reuses renders (for the benchmark)', () => {
+  it('copies an earlier render of the same picture and shape instead of encoding again, and still renders new shapes', async () => {
+    const sim = await startComfySimulator({ knobs: { secondsPerStep: 0 }, reuseRenders: true });
+    try {
+      const image = await uploadStart(sim);
+      const client = await listen(sim, 'reuse');
+      const ids = [];
+      for (const [prefix, seed, length] of [['r/a', 1, 17], ['r/b', 2, 17], ['r/c', 3, 21]] as const) {
+        const id = await submit(sim, wanGraph({ ...defaultWan(image, prefix), seed, length }), 'reuse');
+        await client.done(id);
+        ids.push(id);
+      }
+      const paths = [];
+      for (const id of ids) {
+        const history = await getJson<Record<string, { outputs: Record<string, { gifs: Gif[] }> }>>(sim, `/history/${id}`);
+        paths.push(history[id]?.outputs['18']?.gifs[0]?.fullpath ?? '');
+      }
+      const [a, b, c] = await Promise.all(paths.map((path) => readFile(path)));
+      expect(b!.equals(a!)).toBe(true);
+      expect((await probe(paths[1]!)).nb_read_frames).toBe('17');
+      expect((await probe(paths[2]!)).nb_read_frames).toBe('21');
+      expect(c!.equals(a!)).toBe(false);
+      client.close();
+    } finally {
+      await sim.close();
+    }
   });
 });
