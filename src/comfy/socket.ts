@@ -4,6 +4,7 @@ import { silentLogger } from '../log.ts';
 import { ComfyHttpError } from './errors.ts';
 import { drain, resolveUrl, send } from './http.ts';
 import { decodeBinaryFrame, parseTextMessage, promptIdOf, type ComfyMessage } from './messages.ts';
+import { createUnclaimed } from './unclaimed.ts';
 
 /**
  * One WebSocket to one ComfyUI under one stable clientId, kept open: reconnects with exponential
@@ -69,6 +70,7 @@ export function createComfySocket(options: ComfySocketOptions): ComfySocket {
   wsUrl.protocol = wsUrl.protocol === 'https:' ? 'wss:' : 'ws:';
 
   const subscribers = new Map<string, Set<MessageListener>>();
+  const unclaimed = createUnclaimed<ComfyMessage>();
   const messageListeners = new Set<MessageListener>();
   const stateListeners = new Set<(state: SocketState) => void>();
   let state: SocketState = 'connecting';
@@ -177,7 +179,9 @@ export function createComfySocket(options: ComfySocketOptions): ComfySocket {
     }
     for (const listener of messageListeners) safely(() => listener(message));
     const promptId = promptIdOf(message);
-    if (promptId !== undefined) for (const listener of subscribers.get(promptId) ?? []) safely(() => listener(message));
+    const listeners = promptId === undefined ? undefined : subscribers.get(promptId);
+    if (listeners) for (const listener of listeners) safely(() => listener(message));
+    else if (promptId !== undefined && message.type !== 'preview') unclaimed.keep(promptId, message);
     if (message.type === 'executing' && message.node === null && message.promptId === runningPromptId) runningPromptId = undefined;
   }
 
@@ -215,6 +219,7 @@ export function createComfySocket(options: ComfySocketOptions): ComfySocket {
       const set = subscribers.get(promptId) ?? new Set();
       set.add(listener);
       subscribers.set(promptId, set);
+      for (const missed of unclaimed.claim(promptId)) safely(() => listener(missed));
       return () => {
         set.delete(listener);
         if (set.size === 0 && subscribers.get(promptId) === set) subscribers.delete(promptId);

@@ -147,6 +147,21 @@ describe('following a prompt on the simulator', () => {
     if (last?.type === 'succeeded') expect(Object.keys(last.outputs)).toContain('18');
   });
 
+  it('gives a follower that subscribes late every node and step it missed, in order', async () => {
+    const promptId = nextId();
+    const graph = wanGraph({ image, seed: 777, prefix: `follow/${promptId}` });
+    await comfy.client.free({ freeMemory: true });
+    await comfy.client.submitPrompt({ prompt: graph, promptId });
+    await expect.poll(async () => (await comfy.client.getHistory(promptId))?.status?.completed, { interval: 20, timeout: 10_000 }).toBe(true);
+    const events: PromptEvent[] = [];
+    for await (const event of followPrompt(comfy, promptId, { graph, pollIntervalMs: 50 })) events.push(event);
+    const types = events.map((event) => event.type);
+    expect(types[0]).toBe('started');
+    expect(types).toContain('node');
+    expect(events.filter((event) => event.type === 'step' && event.node === '15').map((event) => (event.type === 'step' ? event.value : 0))).toEqual([1, 2]);
+    expect(types.at(-1)).toBe('succeeded');
+  });
+
   it('survives the history race on a current server', async () => {
     sim.knobs.delayHistoryWriteMs = 150;
     const events = await run(nextId());
