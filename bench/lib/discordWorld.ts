@@ -1,12 +1,11 @@
-import { REST, Routes } from 'discord.js';
-import { commandDefinitions, commands } from '../../commands/index.ts';
+import { commands } from '../../commands/index.ts';
 import { createDiscordReporter } from '../../src/bot/discordReporter.ts';
 import { startBot, type RunningBot } from '../../src/bot/startBot.ts';
 import type { Reporter } from '../../src/worker/reporter.ts';
 import { startWorker, type WorkerHandle } from '../../src/worker/index.ts';
-import { loadPresets } from '../../src/workflow/index.ts';
 import { startFakeDiscord, type FakeDiscord, type FakeDiscordStartOptions } from '../../test/support/fake-discord/index.ts';
 import { benchLogger, openCorner, type Corner } from './world.ts';
+import { discordEnvFor, registerCommands } from '../../test/support/botOnFake.ts';
 
 /**
  * The real bot (and, when asked, the real worker in the same process, as `npm start`
@@ -26,19 +25,14 @@ export async function startDiscordWorld(options: {
 }): Promise<DiscordWorld> {
   const fake = await startFakeDiscord(options.fake);
   const corner = await openCorner({
-    DISCORD_TOKEN: fake.token,
-    DISCORD_APP_ID: fake.applicationId,
-    DISCORD_GUILD_ID: fake.guildId,
-    DISCORD_API_BASE: fake.apiBase,
-    ATTACHMENT_HOSTS: new URL(fake.cdnBase).host,
+    ...discordEnvFor(fake),
     COMFYUI_URL: (options.comfyUrls ?? ['http://127.0.0.1:9']).join(','),
     ADMIN_USER_IDS: BENCH_ADMIN_ID,
     MAX_WAITING_PER_USER: '1000',
     ...options.env,
   });
   const { config } = corner;
-  const presets = await loadPresets(config.PRESET_DIR);
-  await new REST({ api: fake.apiBase, version: '10' }).setToken(fake.token).put(Routes.applicationGuildCommands(fake.applicationId, fake.guildId), { body: commandDefinitions(presets) });
+  await registerCommands(fake, config.PRESET_DIR);
   const bot = await startBot({ config, logger: benchLogger, commands, queue: corner.queue });
   let worker: WorkerHandle | undefined;
   if (options.withWorker) {

@@ -1,9 +1,7 @@
 import { REST, Routes } from 'discord.js';
-import { commandDefinitions } from '../../commands/index.ts';
 import { createJobId, enqueueJob, type JobData } from '../../src/queue/index.ts';
 import { saveJobImage, normalizeImage } from '../../src/media/index.ts';
 import { startComfySimulator } from '../../src/simulator/index.ts';
-import { loadPresets } from '../../src/workflow/index.ts';
 import { startFakeDiscord, type FakeDiscord } from '../../test/support/fake-discord/index.ts';
 import { startRole } from '../lib/child.ts';
 import { sleep } from '../lib/clock.ts';
@@ -14,6 +12,7 @@ import type { Scenario } from '../lib/scenario.ts';
 import { round } from '../lib/stats.ts';
 import type { Figure } from '../lib/table.ts';
 import { benchJobOptions, openCorner, type Corner } from '../lib/world.ts';
+import { discordEnvFor, registerCommands } from '../../test/support/botOnFake.ts';
 
 /**
  * Peak RSS (VmHWM) of the real bot and worker processes (`src/main.ts bot|worker` in a
@@ -27,17 +26,12 @@ const WAITING = Number(process.env.BENCH_WAITING ?? 1000);
 
 async function discordCorner(fake: FakeDiscord, env: Record<string, string>): Promise<Corner> {
   const corner = await openCorner({
-    DISCORD_TOKEN: fake.token,
-    DISCORD_APP_ID: fake.applicationId,
-    DISCORD_GUILD_ID: fake.guildId,
-    DISCORD_API_BASE: fake.apiBase,
-    ATTACHMENT_HOSTS: new URL(fake.cdnBase).host,
+    ...discordEnvFor(fake),
     ADMIN_USER_IDS: BENCH_ADMIN_ID,
     MAX_WAITING_PER_USER: '1000',
     ...env,
   });
-  const presets = await loadPresets(corner.config.PRESET_DIR);
-  await new REST({ api: fake.apiBase, version: '10' }).setToken(fake.token).put(Routes.applicationGuildCommands(fake.applicationId, fake.guildId), { body: commandDefinitions(presets) });
+  await registerCommands(fake, corner.config.PRESET_DIR);
   return corner;
 }
 

@@ -2,21 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { REST, Routes } from 'discord.js';
 import sharp from 'sharp';
 import { Redis } from 'ioredis';
-import { commandDefinitions, commands } from '../../commands/index.ts';
+import { commands } from '../../commands/index.ts';
 import { parseConfig, type Config } from '../../src/config.ts';
 import { createLogger, silentLogger } from '../../src/log.ts';
 
 /** OELALA_TEST_LOG=debug shows the bot's and worker's logs while a test runs. */
 const logger = process.env.OELALA_TEST_LOG ? createLogger({ level: process.env.OELALA_TEST_LOG, format: 'json' }) : silentLogger;
 import { startBot, type RunningBot } from '../../src/bot/startBot.ts';
-import { loadPresets } from '../../src/workflow/loadPresets.ts';
 import { createRestReporter } from '../../src/bot/restReporter.ts';
 import { startComfySimulator, type ComfySimulator, type SimulatorKnobs } from '../../src/simulator/index.ts';
 import { startWorker, type WorkerHandle } from '../../src/worker/index.ts';
 import { startFakeDiscord, type FakeDiscord, type FakeDiscordStartOptions } from '../support/fake-discord/index.ts';
+import { discordEnvFor, registerCommands } from '../support/botOnFake.ts';
 
 /**
  * One end-to-end world: the fake Discord, real Redis under a unique prefix, a temporary
@@ -50,11 +49,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const dataDir = await mkdtemp(join(tmpdir(), 'oelala-e2e-'));
   const parsed = parseConfig({
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    DISCORD_TOKEN: fake.token,
-    DISCORD_APP_ID: fake.applicationId,
-    DISCORD_GUILD_ID: fake.guildId,
-    DISCORD_API_BASE: fake.apiBase,
-    ATTACHMENT_HOSTS: new URL(fake.cdnBase).host,
+    ...discordEnvFor(fake),
     COMFYUI_URL: simulator?.url ?? 'http://127.0.0.1:9',
     QUEUE_PREFIX: prefix,
     DATA_DIR: dataDir,
@@ -66,10 +61,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
   const config = parsed.config;
-  const presets = await loadPresets(config.PRESET_DIR);
-  await new REST({ api: fake.apiBase, version: '10' })
-    .setToken(fake.token)
-    .put(Routes.applicationGuildCommands(fake.applicationId, fake.guildId), { body: commandDefinitions(presets) });
+  await registerCommands(fake, config.PRESET_DIR);
   const redis = new Redis(config.REDIS_URL);
   let bot = await startBot({ config, logger, commands });
   const discord = simulator ? createRestReporter(config, logger) : undefined;

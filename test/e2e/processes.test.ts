@@ -4,13 +4,11 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REST, Routes } from 'discord.js';
 import { Redis } from 'ioredis';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { commandDefinitions } from '../../commands/index.ts';
 import { startComfySimulator, type ComfySimulator } from '../../src/simulator/index.ts';
-import { loadPresets } from '../../src/workflow/loadPresets.ts';
 import { startFakeDiscord, type FakeDiscord, type FakeMessage } from '../support/fake-discord/index.ts';
+import { discordEnvFor, registerCommands } from '../support/botOnFake.ts';
 import { testImage } from './harness.ts';
 
 /**
@@ -34,20 +32,13 @@ async function startWorld(): Promise<World> {
   const simulator = await startComfySimulator({ knobs: { secondsPerStep: 0.05 } });
   const dataDir = await mkdtemp(join(tmpdir(), 'oelala-processes-'));
   const prefix = `oelala-proc-${randomUUID().slice(0, 8)}`;
-  const presets = await loadPresets('presets');
-  await new REST({ api: fake.apiBase, version: '10' })
-    .setToken(fake.token)
-    .put(Routes.applicationGuildCommands(fake.applicationId, fake.guildId), { body: commandDefinitions(presets) });
+  await registerCommands(fake);
   const env = {
     ...process.env,
     REDIS_URL,
     QUEUE_PREFIX: prefix,
     COMFYUI_URL: simulator.url,
-    DISCORD_TOKEN: fake.token,
-    DISCORD_APP_ID: fake.applicationId,
-    DISCORD_GUILD_ID: fake.guildId,
-    DISCORD_API_BASE: fake.apiBase,
-    ATTACHMENT_HOSTS: new URL(fake.cdnBase).host,
+    ...discordEnvFor(fake),
     DATA_DIR: dataDir,
     EDIT_INTERVAL_MS: '300',
     SHUTDOWN_GRACE_SECONDS: '2',
