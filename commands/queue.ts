@@ -4,7 +4,7 @@ import type { BotContext } from '../src/bot/context.ts';
 import { readOptions, type Command, type CommandData } from '../src/bot/command.ts';
 import { cancelJob, cancelOutcomeText, renderJobLine } from '../src/bot/jobActions.ts';
 import { MANAGE_SERVER_PERMISSION, requireAdmin } from '../src/bot/requireAdmin.ts';
-import { renderCancelled } from '../src/bot/statusMessage.ts';
+import { renderCancelled } from '../src/status/statusMessage.ts';
 
 
 export const data = {

@@ -1,4 +1,4 @@
-import type { Reporter } from '../../src/worker/reporter.ts';
+import type { Reporter } from '../../src/queue/reporter.ts';
 import { startWorker, type WorkerTuning } from '../../src/worker/index.ts';
 import { perfNow } from './clock.ts';
 import { smallPng } from './media.ts';

@@ -1,7 +1,7 @@
 import { commands } from '../../commands/index.ts';
-import { createDiscordReporter } from '../../src/bot/discordReporter.ts';
+import { createDiscordReporter } from '../../src/status/discordReporter.ts';
 import { startBot, type RunningBot } from '../../src/bot/startBot.ts';
-import type { Reporter } from '../../src/worker/reporter.ts';
+import type { Reporter } from '../../src/queue/reporter.ts';
 import { startWorker, type WorkerHandle } from '../../src/worker/index.ts';
 import { startFakeDiscord, type FakeDiscord, type FakeDiscordStartOptions } from '../../test/support/fake-discord/index.ts';
 import { benchLogger, openCorner, type Corner } from './world.ts';

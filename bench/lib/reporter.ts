@@ -1,4 +1,4 @@
-import type { JobFailure, Reporter } from '../../src/worker/reporter.ts';
+import type { JobFailure, Reporter } from '../../src/queue/reporter.ts';
 import type { JobResult } from '../../src/queue/schemas.ts';
 
 /** A reporter that remembers how each job ended and lets a scenario wait for it. */

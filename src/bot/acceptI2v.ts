@@ -9,7 +9,7 @@ import { resolveJobParams } from '../workflow/resolveJobParams.ts';
 import type { BotContext } from './context.ts';
 import type { CheckedI2vRequest } from './checkI2vRequest.ts';
 import { startCooldown } from './memberLimits.ts';
-import { renderWaiting } from './statusMessage.ts';
+import { renderWaiting } from '../status/statusMessage.ts';
 
 /** Discord's default upload limit, when an interaction does not say. */
 export const DEFAULT_SIZE_LIMIT = 10 * 1024 * 1024;

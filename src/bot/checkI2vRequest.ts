@@ -3,7 +3,7 @@ import { ASPECTS, type Aspect, type JobOptions } from '../queue/schemas.ts';
 import { listPresets } from '../workflow/loadPresets.ts';
 import type { Preset, Presets } from '../workflow/presetSchema.ts';
 import { validateOptionsForPreset } from '../workflow/validateOptions.ts';
-import { formatBytes } from './format.ts';
+import { formatBytes } from '../status/format.ts';
 
 /**
  * Everything /i2v can check from the interaction alone, before answering Discord: the

@@ -1,12 +1,12 @@
 import { Routes, type MessageReaction, type PartialMessageReaction, type PartialUser, type User } from 'discord.js';
 import { enqueueJob, createJobId, findJobByMessage, getJob, type JobData, type QueueJob } from '../queue/index.ts';
-import { isFinal } from './finalMarker.ts';
+import { isFinal } from '../status/finalMarker.ts';
 import type { BotContext } from './context.ts';
 import { randomSeed } from './acceptI2v.ts';
 import { cancelJob } from './jobActions.ts';
 import { checkMemberLimits } from './memberLimits.ts';
 import { isAdmin } from './permissions.ts';
-import { renderWaiting } from './statusMessage.ts';
+import { renderWaiting } from '../status/statusMessage.ts';
 
 /**
  * 🔁 again with a new seed, ⬆️ upscale, ❌ cancel or delete — on any status message,

@@ -12,7 +12,7 @@ import type { BotContext } from './context.ts';
 import { createLoraCatalog } from './loraCatalog.ts';
 import { onReactionAdd } from './reactions.ts';
 import { createInteractionRouter } from './router.ts';
-import { createStatusEditor, type StatusEditor } from './statusEditor.ts';
+import { createStatusEditor, type StatusEditor } from '../status/statusEditor.ts';
 import { createWaitingRefresher } from './waitingRefresher.ts';
 
 /**

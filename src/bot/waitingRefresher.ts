@@ -3,8 +3,8 @@ import type { Logger } from '../log.ts';
 import { estimateDuration, jobDataSchema, jobProgressSchema, QUEUE_NAME, type JobData, type QueueContext } from '../queue/index.ts';
 import type { Presets } from '../workflow/presetSchema.ts';
 import { resolveJobParams, type Placement } from '../workflow/resolveJobParams.ts';
-import type { StatusEditor } from './statusEditor.ts';
-import { renderWaiting } from './statusMessage.ts';
+import type { StatusEditor } from '../status/statusEditor.ts';
+import { renderWaiting } from '../status/statusMessage.ts';
 import { planWaiting, shouldRefresh, type Shown } from './waitingPlan.ts';
 
 /**

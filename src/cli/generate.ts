@@ -12,7 +12,7 @@ import type { JobData, JobProgress, Stage } from '../queue/schemas.ts';
 import { listPresets, loadPresets, loadWorkflows } from '../workflow/index.ts';
 import { classifyError, JobCancelledError } from '../worker/failures.ts';
 import { pipelineSettingsFromConfig, runJob, type PipelineSettings } from '../worker/pipeline.ts';
-import type { JobRef, Reporter } from '../worker/reporter.ts';
+import type { JobRef, Reporter } from '../queue/reporter.ts';
 import { parseGenerateArgs, USAGE, type GenerateArgs } from './args.ts';
 
 /**

@@ -14,7 +14,7 @@ import { downloadOutput, fitForDelivery, pickOutputVideo } from './deliver.ts';
 import { JobCancelledError } from './failures.ts';
 import { followRun, type FinishedRun, type RunPosition } from './followRun.ts';
 import { progressAt, type ProgressPlan } from './progress.ts';
-import type { JobRef, Reporter } from './reporter.ts';
+import type { JobRef, Reporter } from '../queue/reporter.ts';
 import { forgetfulRunRecorder, formulaEtaBook, type EtaBook, type RunRecorder } from './runRecords.ts';
 import { stopPrompt } from './stopPrompt.ts';
 

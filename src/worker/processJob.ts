@@ -7,7 +7,7 @@ import { jobDataSchema, type JobData, type JobProgress, type JobResult } from '.
 import { classifyError, failureFor, JobCancelledError, JobHandedBackError } from './failures.ts';
 import type { InstancePool } from './instances.ts';
 import { runJob, type PipelineDeps } from './pipeline.ts';
-import type { JobRef, Reporter } from './reporter.ts';
+import type { JobRef, Reporter } from '../queue/reporter.ts';
 
 /** A job this worker holds: how to stop it, and whether it ends cancelled or handed back. */
 export type HeldJob = { ref: JobRef; controller: AbortController; done: Promise<void> };

@@ -11,7 +11,7 @@ import { JobCancelledError, JobHandedBackError } from './failures.ts';
 import { createInstancePool, type InstanceStatus } from './instances.ts';
 import { pipelineSettingsFromConfig, type PipelineSettings } from './pipeline.ts';
 import { createProcessor, type HeldJob } from './processJob.ts';
-import type { Reporter } from './reporter.ts';
+import type { Reporter } from '../queue/reporter.ts';
 
 /** Timing of the worker; the defaults suit production, tests shorten them. */
 export type WorkerTuning = {

@@ -11,7 +11,7 @@ import { createLogger, silentLogger } from '../../src/log.ts';
 /** OELALA_TEST_LOG=debug shows the bot's and worker's logs while a test runs. */
 const logger = process.env.OELALA_TEST_LOG ? createLogger({ level: process.env.OELALA_TEST_LOG, format: 'json' }) : silentLogger;
 import { startBot, type RunningBot } from '../../src/bot/startBot.ts';
-import { createRestReporter } from '../../src/bot/restReporter.ts';
+import { createRestReporter } from '../../src/status/restReporter.ts';
 import { startComfySimulator, type ComfySimulator, type SimulatorKnobs } from '../../src/simulator/index.ts';
 import { startWorker, type WorkerHandle } from '../../src/worker/index.ts';
 import { startFakeDiscord, type FakeDiscord, type FakeDiscordStartOptions } from '../support/fake-discord/index.ts';

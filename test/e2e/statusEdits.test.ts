@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { REST, Routes } from 'discord.js';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDiscordReporter } from '../../src/bot/discordReporter.ts';
-import { createStatusEditor, type StatusEditor } from '../../src/bot/statusEditor.ts';
+import { createDiscordReporter } from '../../src/status/discordReporter.ts';
+import { createStatusEditor, type StatusEditor } from '../../src/status/statusEditor.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { JobData, JobResult } from '../../src/queue/schemas.ts';
-import type { JobRef, Reporter } from '../../src/worker/reporter.ts';
+import type { JobRef, Reporter } from '../../src/queue/reporter.ts';
 import { startFakeDiscord, type FakeDiscord } from '../support/fake-discord/index.ts';
 
 /**

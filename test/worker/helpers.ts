@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { parseConfig, type Config } from '../../src/config.ts';
 import type { JobData, JobOptions, JobProgress, JobResult } from '../../src/queue/schemas.ts';
-import type { JobFailure, JobRef, Reporter } from '../../src/worker/reporter.ts';
+import type { JobFailure, JobRef, Reporter } from '../../src/queue/reporter.ts';
 import { REDIS_URL } from '../queue/helpers.ts';
 
 export type ReportedCall =

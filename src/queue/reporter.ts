@@ -1,4 +1,4 @@
-import type { JobData, JobProgress, JobResult } from '../queue/schemas.ts';
+import type { JobData, JobProgress, JobResult } from './schemas.ts';
 
 /**
  * Where a running job's life is told: the Discord status message, the CLI's progress

@@ -1,5 +1,5 @@
 import type { JobData, JobProgress, JobResult, Stage } from '../queue/schemas.ts';
-import type { JobFailure } from '../worker/reporter.ts';
+import type { JobFailure } from '../queue/reporter.ts';
 import { formatBytes, formatDuration, progressBar, quotePrompt, relativeTime } from './format.ts';
 
 /**
