@@ -1,5 +1,6 @@
 import { fail, ok, type Result } from '../errors.ts';
-import { ASPECTS, type Aspect, type JobOptions } from '../queue/schemas.ts';
+import { checkRequestedOptions } from '../workflow/checkRequestedOptions.ts';
+import { ASPECTS, type Aspect, type RequestedOptions } from '../workflow/jobOptions.ts';
 import { listPresets } from '../workflow/loadPresets.ts';
 import type { Preset, Presets } from '../workflow/presetSchema.ts';
 import { validateOptionsForPreset } from '../workflow/validateOptions.ts';
@@ -7,8 +8,8 @@ import { formatBytes } from '../status/format.ts';
 
 /**
  * Everything /i2v can check from the interaction alone, before answering Discord: the
- * attachment's declared type and size, every option against the chosen preset, the
- * LoRA names against ComfyUI's cached list. Pure, so it runs in microseconds.
+ * attachment's declared type and size, every option against the chosen preset and the
+ * stored job's schema, the LoRA names against ComfyUI's cached list. Pure, so it runs in microseconds.
  */
 
 export type AttachmentFacts = {
@@ -40,7 +41,7 @@ export type I2vRequestLimits = {
   loraKnown: (name: string) => boolean | undefined;
 };
 
-export type CheckedI2vRequest = { preset: Preset; options: Omit<JobOptions, 'seed'> & { seed?: number | undefined } };
+export type CheckedI2vRequest = { preset: Preset; options: RequestedOptions };
 
 export function checkAttachment(attachment: AttachmentFacts, limits: I2vRequestLimits): Result<true> {
   const type = attachment.contentType?.split(';')[0]?.trim().toLowerCase();
@@ -82,7 +83,7 @@ export function checkI2vRequest(attachment: AttachmentFacts, raw: RawI2vOptions,
     if (!checked.ok) return checked;
   }
   const strength = raw.lora_strength ?? preset.value.defaults.loraStrength;
-  const options: CheckedI2vRequest['options'] = {
+  const options = {
     prompt: raw.prompt ?? '',
     negative: raw.negative,
     preset: preset.value.name,
@@ -94,7 +95,11 @@ export function checkI2vRequest(attachment: AttachmentFacts, raw: RawI2vOptions,
     loraHigh: raw.lora_high ? { name: raw.lora_high, strength } : undefined,
     loraLow: raw.lora_low ? { name: raw.lora_low, strength } : undefined,
   };
+  // The preset's ranges first (their words name the preset), then every bound of the stored
+  // job's schema, so nothing accepted here fails at enqueue after the public deferral.
   const valid = validateOptionsForPreset(preset.value, options);
   if (!valid.ok) return valid;
-  return ok({ preset: preset.value, options });
+  const stored = checkRequestedOptions(options);
+  if (!stored.ok) return stored;
+  return ok({ preset: preset.value, options: stored.value });
 }

@@ -22,4 +22,4 @@ export { pauseQueue, resumeQueue, isPaused, clearWaiting, retryFailed } from './
 export { recordRun, getRun, recordFailure, getFailure, getCancelMarker } from './jobRecords.ts';
 export { recordDuration, estimateDuration, formulaDurationMs, etaKeyText, type EtaKey, type WorkloadShape } from './eta.ts';
 export * from './schemas.ts';
-export { silentReporter, type JobRef, type JobFailure, type Reporter } from './reporter.ts';
+export { silentReporter, type JobRef, type Reporter } from './reporter.ts';

@@ -1,5 +1,5 @@
-import type { JobData, JobProgress, JobResult, Stage } from '../queue/schemas.ts';
-import type { JobFailure } from '../queue/reporter.ts';
+import type { JobData, JobFailure, JobProgress, JobResult } from '../queue/schemas.ts';
+import type { Stage } from '../workflow/stages.ts';
 import { formatBytes, formatDuration, progressBar, quotePrompt, relativeTime } from './format.ts';
 
 /**

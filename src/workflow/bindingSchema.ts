@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { STAGES } from '../queue/schemas.ts';
+import { STAGES } from './stages.ts';
 
 /**
  * How job parameters land on a graph's node inputs. Lives beside the graph as

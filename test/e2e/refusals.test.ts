@@ -41,6 +41,30 @@ describe('/i2v refuses bad input privately and changes nothing', () => {
     await nothingQueued();
   });
 
+  // Both once slipped past the instant checks, showed "Waiting" in public, then failed the
+  // stored job's schema at enqueue with a generic "went wrong" and a reference (issue 16).
+  it('a negative seed is refused privately, naming the allowed seeds, before anything is public', async () => {
+    const handle = world.fake.invokeCommand({ name: 'i2v', options: { prompt: 'a cat', seed: -5 }, attachment: { filename: 'cat.png', data: await testImage() } });
+    expect((await handle.acked()).type).toBe(4);
+    const reply = await handle.waitForResponse();
+    expect(reply.flags & EPHEMERAL).toBe(EPHEMERAL);
+    expect(reply.content).toContain('Seed -5 is not allowed');
+    expect(reply.content).toContain('between 0 and');
+    expect(publicMessages()).toHaveLength(0);
+    await nothingQueued();
+  });
+
+  it('a 3000-character prompt is refused privately with the limit, before anything is public', async () => {
+    const prompt = 'a cat walking on the beach '.repeat(120).slice(0, 3000);
+    const handle = world.fake.invokeCommand({ name: 'i2v', options: { prompt }, attachment: { filename: 'cat.png', data: await testImage() } });
+    expect((await handle.acked()).type).toBe(4);
+    const reply = await handle.waitForResponse();
+    expect(reply.flags & EPHEMERAL).toBe(EPHEMERAL);
+    expect(reply.content).toContain('Your prompt is 3000 characters long; the limit is 2000');
+    expect(publicMessages()).toHaveLength(0);
+    await nothingQueued();
+  });
+
   it('a corrupt image found only after the download ends privately, leaving nothing public', async () => {
     const data = Buffer.concat([(await testImage()).subarray(0, 200), Buffer.alloc(500, 7)]);
     const handle = world.fake.invokeCommand({ name: 'i2v', options: { prompt: 'x' }, attachment: { filename: 'broken.png', data, contentType: 'image/png', width: 640, height: 360 } });

@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { parseConfig, type Config } from '../../src/config.ts';
-import type { JobData, JobOptions, JobProgress, JobResult } from '../../src/queue/schemas.ts';
-import type { JobFailure, JobRef, Reporter } from '../../src/queue/reporter.ts';
+import type { JobData, JobProgress, JobResult } from '../../src/queue/schemas.ts';
+import type { JobOptions } from '../../src/workflow/jobOptions.ts';
+import type { JobFailure } from '../../src/queue/schemas.ts';
+import type { JobRef, Reporter } from '../../src/queue/reporter.ts';
 import { REDIS_URL } from '../queue/helpers.ts';
 
 export type ReportedCall =
