@@ -74,4 +74,13 @@ describe('the rooms of src/', () => {
   it('status messages are drawn without the bot or the worker', () => {
     expect(crossing(['status'], ['bot', 'worker', 'commands'])).toEqual([]);
   });
+
+  it('spells every Redis key in src/queue/keys.ts only', () => {
+    // A key is a template literal built on the prefix: `${prefix}:…` or `${ctx.prefix}:…`.
+    const spelled = sourceFiles(src)
+      .filter((file) => !file.startsWith(join(src, 'simulator')) && relative(src, file) !== join('queue', 'keys.ts'))
+      .filter((file) => /\$\{[\w.]*prefix\}:/i.test(readFileSync(file, 'utf8')))
+      .map((file) => relative(root, file));
+    expect(spelled).toEqual([]);
+  });
 });

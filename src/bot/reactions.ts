@@ -1,5 +1,5 @@
 import { Routes, type MessageReaction, type PartialMessageReaction, type PartialUser, type User } from 'discord.js';
-import { enqueueJob, createJobId, findJobByMessage, getJob, type JobData, type QueueJob } from '../queue/index.ts';
+import { botKeys, enqueueJob, createJobId, findJobByMessage, getJob, type JobData, type QueueJob } from '../queue/index.ts';
 import { isFinal } from '../status/finalMarker.ts';
 import type { BotContext } from './context.ts';
 import { randomSeed } from './acceptI2v.ts';
@@ -51,9 +51,9 @@ export async function handleReaction(bot: BotContext, facts: ReactionFacts): Pro
     return;
   }
   const redis = bot.queue.redis;
-  const key = `${bot.queue.prefix}:bot:react:${messageId}:${encodeURIComponent(emoji)}`;
-  if ((await redis.set(`${key}:${userId}`, '1', 'EX', DEDUPE_SECONDS, 'NX')) !== 'OK') return;
-  if (emoji !== REACTIONS.cancel && (await redis.set(key, '1', 'EX', DEDUPE_SECONDS, 'NX')) !== 'OK') return;
+  const keys = botKeys(bot.queue.prefix);
+  if ((await redis.set(keys.memberReaction(messageId, emoji, userId), '1', 'EX', DEDUPE_SECONDS, 'NX')) !== 'OK') return;
+  if (emoji !== REACTIONS.cancel && (await redis.set(keys.reaction(messageId, emoji), '1', 'EX', DEDUPE_SECONDS, 'NX')) !== 'OK') return;
 
   if (emoji === REACTIONS.cancel) {
     if (job.state === 'waiting' || job.state === 'delayed' || job.state === 'active') {

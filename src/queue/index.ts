@@ -22,4 +22,5 @@ export { pauseQueue, resumeQueue, isPaused, clearWaiting, retryFailed } from './
 export { recordRun, getRun, recordFailure, getFailure, getCancelMarker } from './jobRecords.ts';
 export { recordDuration, estimateDuration, formulaDurationMs, etaKeyText, type EtaKey, type WorkloadShape } from './eta.ts';
 export * from './schemas.ts';
+export { QUEUE_NAME, queueKeys, botKeys, type QueueKeys } from './keys.ts';
 export { silentReporter, type JobRef, type Reporter } from './reporter.ts';

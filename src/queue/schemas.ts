@@ -9,8 +9,6 @@ import { STAGES } from '../workflow/stages.ts';
  * (what a member can ask for, the stages) lives with the workflow; this file only stores it.
  */
 
-export const QUEUE_NAME = 'i2v' as const;
-
 /** Where the job's status message lives; edited with the bot token through the channel route. */
 export const discordTargetSchema = z.object({
   guildId: z.string().optional(),

@@ -27,7 +27,8 @@ import {
   waitingOrder,
   type QueueContext,
 } from '../../src/queue/index.ts';
-import { QUEUE_NAME, type CancelMessage } from '../../src/queue/schemas.ts';
+import { QUEUE_NAME } from '../../src/queue/keys.ts';
+import type { CancelMessage } from '../../src/queue/schemas.ts';
 import { UnrecoverableError } from 'bullmq';
 import { createTestQueueContext, destroyTestQueueContext, sampleJobData } from './helpers.ts';
 
