@@ -1,7 +1,7 @@
 import { MessageFlags } from 'discord.js';
 import type { Command, CommandData } from '../src/bot/command.ts';
 import { renderComfyStatus } from '../src/bot/comfyAdmin.ts';
-import { MANAGE_SERVER_PERMISSION, requireAdmin } from '../src/bot/requireAdmin.ts';
+import { MANAGE_SERVER_PERMISSION, requireAdmin } from '../src/bot/permissions.ts';
 
 export const data = {
   name: 'comfy',

@@ -7,7 +7,7 @@ import { checkI2vRequest } from '../src/bot/checkI2vRequest.ts';
 import { readOptions, type Command, type CommandData } from '../src/bot/command.ts';
 import { loraChoices } from '../src/bot/loraChoices.ts';
 import { checkMemberLimits, within } from '../src/bot/memberLimits.ts';
-import { isAdminInteraction } from '../src/bot/memberOf.ts';
+import { isAdminInteraction } from '../src/bot/permissions.ts';
 
 /** /i2v: a still image in, a short video out. Preset choices come from presets/ at registration. */
 export const data = {

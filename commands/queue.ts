@@ -3,7 +3,7 @@ import { clearWaiting, counts, getJob, listJobs, pauseQueue, resumeQueue, retryF
 import type { BotContext } from '../src/bot/context.ts';
 import { readOptions, type Command, type CommandData } from '../src/bot/command.ts';
 import { cancelJob, cancelOutcomeText, renderJobLine } from '../src/bot/jobActions.ts';
-import { MANAGE_SERVER_PERMISSION, requireAdmin } from '../src/bot/requireAdmin.ts';
+import { isAdminInteraction, MANAGE_SERVER_PERMISSION, requireAdmin } from '../src/bot/permissions.ts';
 import { renderCancelled } from '../src/status/statusMessage.ts';
 
 
@@ -82,11 +82,8 @@ async function run(sub: string, interaction: Parameters<Command['execute']>[0], 
 }
 
 async function autocomplete(interaction: AutocompleteInteraction, bot: BotContext) {
-  if (!(interaction.memberPermissions?.has(32n) ?? false) && !bot.config.ADMIN_USER_IDS.includes(interaction.user.id)) {
-    // Do not list other members' jobs to someone who cannot act on them.
-    const roles = interaction.member && !Array.isArray(interaction.member.roles) ? [...interaction.member.roles.cache.keys()] : [];
-    if (!roles.some((r) => bot.config.ADMIN_ROLE_IDS.includes(r))) return interaction.respond([]);
-  }
+  // Do not list other members' jobs to someone who cannot act on them.
+  if (!isAdminInteraction(interaction, bot.config)) return interaction.respond([]);
   const states: JobState[] = interaction.options.getSubcommand() === 'retry' ? ['failed'] : ['active', 'waiting', 'delayed'];
   const typed = String(interaction.options.getFocused()).toLowerCase();
   const jobs = await listJobs(bot.queue, { states, limit: 50 });

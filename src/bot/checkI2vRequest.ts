@@ -4,7 +4,7 @@ import { ASPECTS, type Aspect, type RequestedOptions } from '../workflow/jobOpti
 import { listPresets } from '../workflow/loadPresets.ts';
 import type { Preset, Presets } from '../workflow/presetSchema.ts';
 import { validateOptionsForPreset } from '../workflow/validateOptions.ts';
-import { formatBytes } from '../status/format.ts';
+import { refuse } from '../media/refusals.ts';
 
 /**
  * Everything /i2v can check from the interaction alone, before answering Discord: the
@@ -49,7 +49,7 @@ export function checkAttachment(attachment: AttachmentFacts, limits: I2vRequestL
     return fail('attachment_not_image', `\`${attachment.filename}\` is not an image. Attach a PNG, JPEG or WebP picture as the first frame of your video.`);
   }
   if (attachment.size > limits.maxInputBytes) {
-    return fail('attachment_too_large', `That image is ${formatBytes(attachment.size)}; the limit is ${formatBytes(limits.maxInputBytes)}. Send a smaller or more compressed image.`);
+    return { ok: false, error: refuse.tooLarge(limits.maxInputBytes, attachment.size) };
   }
   const { width, height } = attachment;
   if (width && height && width * height > limits.maxInputPixels) {

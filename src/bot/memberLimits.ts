@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { botKeys, countWaitingForUser, type QueueContext } from '../queue/index.ts';
 import type { Result } from '../errors.ts';
-import { checkUserLimits } from './userLimits.ts';
+import { checkUserLimits } from './limitRule.ts';
 
 /** The I/O half of a member's limits: read the facts from Redis, apply the pure rule. */
 

@@ -6,7 +6,7 @@ import { randomSeed } from './acceptI2v.ts';
 import { cancelJob } from './jobActions.ts';
 import { checkMemberLimits } from './memberLimits.ts';
 import { isAdmin } from './permissions.ts';
-import { renderWaiting } from '../status/statusMessage.ts';
+import { REACTIONS, renderWaiting } from '../status/statusMessage.ts';
 
 /**
  * 🔁 again with a new seed, ⬆️ upscale, ❌ cancel or delete — on any status message,
@@ -14,7 +14,6 @@ import { renderWaiting } from '../status/statusMessage.ts';
  * so a partial reaction needs no fetch. Only the member who asked and admins may act.
  */
 
-export const REACTIONS = { again: '🔁', upscale: '⬆️', cancel: '❌' } as const;
 const HANDLED = new Set<string>(Object.values(REACTIONS));
 /** Seconds a tap is remembered, so a double tap does one thing. */
 const DEDUPE_SECONDS = 15;

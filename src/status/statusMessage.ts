@@ -1,6 +1,7 @@
 import type { JobData, JobFailure, JobProgress, JobResult } from '../queue/schemas.ts';
 import type { Stage } from '../workflow/stages.ts';
-import { formatBytes, formatDuration, progressBar, quotePrompt, relativeTime } from './format.ts';
+import { formatBytes } from '../media/refusals.ts';
+import { formatDuration, progressBar, quotePrompt, relativeTime } from './format.ts';
 
 /**
  * What a job's status message shows, as pure functions of the job's state. The editor
@@ -22,7 +23,9 @@ export type StatusView = {
   reactions?: readonly string[];
 };
 
-export const RESULT_REACTIONS = ['🔁', '⬆️', '❌'] as const;
+/** What a member can do with a result: the bot adds these and handles them (bot/reactions.ts). */
+export const REACTIONS = { again: '🔁', upscale: '⬆️', cancel: '❌' } as const;
+export const RESULT_REACTIONS = [REACTIONS.again, REACTIONS.upscale, REACTIONS.cancel] as const;
 
 const stageLabels: Record<Stage, string> = {
   waiting: 'Waiting',
@@ -101,7 +104,7 @@ function previewName(path: string): string {
 export type DeliveredFacts = { jobId: string; data: JobData; result: JobResult };
 
 export function renderDelivered({ jobId, data, result }: DeliveredFacts): StatusView {
-  const hint = '-# 🔁 again with a new seed · ⬆️ upscale · ❌ delete';
+  const hint = `-# ${REACTIONS.again} again with a new seed · ${REACTIONS.upscale} upscale · ${REACTIONS.cancel} delete`;
   if (result.fallbackFramePath) {
     const why =
       `The video (${formatBytes(result.bytes)}) is larger than this server lets me upload ` +
