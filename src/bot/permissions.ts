@@ -1,4 +1,4 @@
-import type { Interaction } from 'discord.js';
+import { PermissionFlagsBits, type Interaction } from 'discord.js';
 import type { Config } from '../config.ts';
 import { UserError } from '../errors.ts';
 
@@ -10,9 +10,9 @@ import { UserError } from '../errors.ts';
  */
 
 /** Manage Server (Discord calls it MANAGE_GUILD), bit 5. */
-export const MANAGE_GUILD = 1n << 5n;
+export const MANAGE_GUILD = PermissionFlagsBits.ManageGuild;
 /** Administrator, bit 3: implies every permission. */
-export const ADMINISTRATOR = 1n << 3n;
+export const ADMINISTRATOR = PermissionFlagsBits.Administrator;
 
 export type Member = {
   userId: string;
