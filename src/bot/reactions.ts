@@ -91,7 +91,9 @@ async function settled(bot: BotContext, job: QueueJob, messageId: string): Promi
 /** 🔁: the same options and stored image, a new seed. */
 function again(job: QueueJob): JobData {
   const { discord: _discord, ...rest } = job.data;
-  return { ...rest, options: { ...job.data.options, seed: randomSeed() }, parentJobId: job.id };
+  const seed = randomSeed();
+  // Only the seed differs from the parent, so its resolved parameters stay true but for the seed.
+  return { ...rest, options: { ...job.data.options, seed }, ...(rest.params ? { params: { ...rest.params, seed } } : {}), parentJobId: job.id };
 }
 
 /** ⬆️: only a delivered video can be upscaled. */
@@ -102,10 +104,10 @@ function upscale(job: QueueJob): JobData | undefined {
 }
 
 /** A new status message replying to the original, then the job that will edit it. */
-async function postDerivedJob(bot: BotContext, data: JobData, facts: ReactionFacts, parentJobId: string): Promise<void> {
+async function postDerivedJob(bot: BotContext, draft: JobData, facts: ReactionFacts, parentJobId: string): Promise<void> {
   const jobId = createJobId();
-  const place = await bot.waiting.estimateNext(data);
-  const view = renderWaiting({ jobId, data, ...place });
+  const place = await bot.waiting.estimateNext(draft);
+  const view = renderWaiting({ jobId, data: draft, ...place });
   const posted = (await bot.rest.post(Routes.channelMessages(facts.channelId), {
     body: {
       content: view.content,
@@ -113,7 +115,8 @@ async function postDerivedJob(bot: BotContext, data: JobData, facts: ReactionFac
       message_reference: { message_id: facts.messageId, fail_if_not_exists: false },
     },
   })) as { id: string };
-  data.discord = { ...(facts.guildId ? { guildId: facts.guildId } : {}), channelId: facts.channelId, messageId: posted.id, replyToMessageId: facts.messageId };
+  const discord = { ...(facts.guildId ? { guildId: facts.guildId } : {}), channelId: facts.channelId, messageId: posted.id, replyToMessageId: facts.messageId };
+  const data: JobData = { ...draft, discord };
   bot.waiting.noteShown(posted.id, place);
   await enqueueJob(bot.queue, data, { jobId });
   bot.logger.info({ jobId, parentJobId, kind: data.kind, messageId: posted.id }, 'derived job from a reaction');

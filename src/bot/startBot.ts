@@ -66,8 +66,6 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const loras = createLoraCatalog({ fetchNames: (signal) => comfy.loraNames(signal), logger });
   const waiting = createWaitingRefresher({
     queue,
-    presets,
-    placement: { computeDevice: config.DISTORCH_COMPUTE_DEVICE, allocations: config.DISTORCH_ALLOCATIONS },
     slots: config.COMFYUI_URL.length,
     statusEditor,
     logger,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { JOB_KINDS, jobOptionsSchema } from '../workflow/jobOptions.ts';
+import { resolvedParamsSchema } from '../workflow/resolveJobParams.ts';
 import { STAGES } from '../workflow/stages.ts';
 
 /**
@@ -23,6 +24,11 @@ export const jobDataSchema = z.object({
   v: z.literal(1),
   kind: z.enum(JOB_KINDS),
   options: jobOptionsSchema,
+  /**
+   * The options resolved against the preset and the image, once, when the job was accepted.
+   * Absent on upscale jobs and on jobs stored before it existed (the worker resolves those).
+   */
+  params: resolvedParamsSchema.optional(),
   /** The stored start image (PNG, EXIF applied, first frame, metadata stripped) under DATA_DIR. */
   input: z.object({ path: z.string().min(1), width: z.number().int().positive(), height: z.number().int().positive() }),
   /** For `upscale`: the finished video to upscale. */

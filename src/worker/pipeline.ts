@@ -7,8 +7,18 @@ import { UserError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { prepareImage } from '../media/index.ts';
 import type { EtaKey, WorkloadShape } from '../queue/eta.ts';
-import type { JobResult, JobRun } from '../queue/schemas.ts';
-import { bindUpscale, bindWorkflow, resolveJobParams, type BoundWorkflow, type PreflightWorkflows, type Presets } from '../workflow/index.ts';
+import type { JobData, JobResult, JobRun } from '../queue/schemas.ts';
+import {
+  bindUpscale,
+  bindWorkflow,
+  resolveJobParams,
+  type BoundWorkflow,
+  type JobParams,
+  type Placement,
+  type PreflightWorkflows,
+  type Preset,
+  type Presets,
+} from '../workflow/index.ts';
 import { createProgressCoalescer } from './coalesce.ts';
 import { downloadOutput, fitForDelivery, pickOutputVideo } from './deliver.ts';
 import { JobCancelledError } from './failures.ts';
@@ -93,9 +103,7 @@ async function prepare(deps: PipelineDeps, job: JobRef, attempt: number): Promis
   if (!preset) throw new UserError('unknown_preset', `There is no preset called "${data.options.preset}".`);
   const workflow = deps.workflows.i2v[preset.workflow];
   if (!workflow) throw new UserError('preset_unavailable', `The ${preset.name} preset is not set up on this bot.`);
-  const resolved = resolveJobParams(preset, data.options, { width: data.input.width, height: data.input.height }, deps.settings.placement);
-  if (!resolved.ok) throw resolved.error;
-  const params = resolved.value;
+  const params = paramsFor(preset, data, deps.settings.placement);
   const name = `${job.id}.png`;
   const bound = bindWorkflow(workflow, { ...params, image: `${UPLOAD_SUBFOLDER}/${name}`, outputPrefix });
   const etaKey: EtaKey = { instance: deps.instance, preset: preset.name, width: params.width, height: params.height, frames: params.frames };
@@ -110,6 +118,18 @@ async function prepare(deps: PipelineDeps, job: JobRef, attempt: number): Promis
       await client.uploadImage({ data: png, filename: name, subfolder: UPLOAD_SUBFOLDER, overwrite: true });
     },
   };
+}
+
+/**
+ * The parameters resolved at acceptance, placed on this worker's GPUs. The instance's
+ * models are checked by preflight before the job gets a slot; nothing else can have
+ * changed. A job stored before parameters were stored is resolved here, once.
+ */
+function paramsFor(preset: Preset, data: JobData, placement: Placement): JobParams {
+  if (data.params) return { ...data.params, ...placement };
+  const resolved = resolveJobParams(preset, data.options, { width: data.input.width, height: data.input.height }, placement);
+  if (!resolved.ok) throw resolved.error;
+  return resolved.value;
 }
 
 function pick(shape: WorkloadShape) {

@@ -27,7 +27,15 @@ export { loadWorkflows, UPSCALE_WORKFLOW } from './loadWorkflows.ts';
 export { aspectRatio, MAX_ASPECT, pickSize, pixelBudget, type Size, sizeForBudget } from './pickSize.ts';
 export { type ComfyInstance, modelFolderFor, packFor, preflight, type PreflightReport, type PreflightWorkflows } from './preflight.ts';
 export { type Preset, type PresetFile, type Presets, presetSchema } from './presetSchema.ts';
-export { type JobParams, type ParamOverrides, type Placement, resolveJobParams } from './resolveJobParams.ts';
+export {
+  type JobParams,
+  type ParamOverrides,
+  type Placement,
+  type ResolvedParams,
+  resolvedParamsSchema,
+  resolveJobParams,
+  withoutPlacement,
+} from './resolveJobParams.ts';
 export { STAGES, type Stage } from './stages.ts';
 export { computeSplitStep, NOISE_BOUNDARY, shiftedSigma } from './splitStep.ts';
 export { type CheckedOptions, checkFrames, validateOptionsForPreset } from './validateOptions.ts';

@@ -3,7 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectComfy } from '../../src/comfy/index.ts';
 import { probeVideo } from '../../src/media/index.ts';
 import { startComfySimulator, type ComfySimulator } from '../../src/simulator/index.ts';
-import { loadPresets, loadWorkflows, type PreflightWorkflows, type Presets } from '../../src/workflow/index.ts';
+import { loadPresets, loadWorkflows, resolveJobParams, withoutPlacement, type PreflightWorkflows, type Presets } from '../../src/workflow/index.ts';
 import { pipelineSettingsFromConfig, runJob } from '../../src/worker/pipeline.ts';
 import { makeDataDir, recordingReporter, testConfig, tinyJob, writeStartImage } from './helpers.ts';
 import { silentLogger } from '../../src/log.ts';
@@ -78,5 +78,16 @@ describe('the pipeline, without BullMQ', () => {
       const video = await probeVideo(result.videoPath, { ffprobePath: '/usr/bin/ffprobe' });
       expect(video.frames).toBe(17);
     }
+  });
+
+  it('runs with the parameters stored at acceptance rather than resolving the options again', async () => {
+    const { deps, input } = await setup();
+    const data = tinyJob(input);
+    const resolved = resolveJobParams(presets.fast!, data.options, data.input, deps.settings.placement);
+    if (!resolved.ok) throw resolved.error;
+    // Stored parameters that the options alone would not give (17 frames asked, 21 stored).
+    const stored = { ...data, params: { ...withoutPlacement(resolved.value), frames: 21 } };
+    const result = await runJob(deps, { id: 'pipejob04', data: stored, attempt: 1 }, recordingReporter().reporter, new AbortController().signal);
+    expect(result.frames).toBe(21);
   });
 });
