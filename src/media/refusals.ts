@@ -13,7 +13,6 @@ export const MEDIA_CODES = {
   imageCorrupt: 'image_corrupt',
   imageDimensions: 'image_dimensions',
 } as const;
-export type MediaCode = (typeof MEDIA_CODES)[keyof typeof MEDIA_CODES];
 
 /** "900 KB", "9.6 MB", "250 MB", "1.5 GB": sizes as a member reads them (binary units, called KB/MB/GB like Discord). */
 export function formatBytes(bytes: number): string {

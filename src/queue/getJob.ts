@@ -142,11 +142,6 @@ export function countWaitingForUser(ctx: QueueContext, userId: string): Promise<
   return countUserJobsIn(ctx, userId, ['waiting', 'delayed']);
 }
 
-/** Jobs of a member not finished yet, running ones included. */
-export function countUnfinishedForUser(ctx: QueueContext, userId: string): Promise<number> {
-  return countUserJobsIn(ctx, userId, ['waiting', 'delayed', 'active']);
-}
-
 export type QueueCounts = { waiting: number; delayed: number; active: number; completed: number; failed: number; paused: boolean };
 
 export async function counts(ctx: QueueContext): Promise<QueueCounts> {

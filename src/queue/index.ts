@@ -8,7 +8,6 @@ export {
   findJobByMessage,
   listUserJobs,
   countWaitingForUser,
-  countUnfinishedForUser,
   waitingOrder,
   counts,
   listJobs,

@@ -1,11 +1,11 @@
 /** src/workflow: templates, presets, binding, checking and preflight. Pure where possible; never imports Discord or BullMQ. */
-export { type Binding, type BindingTarget, bindingSchema, type ParamName, PARAM_NAMES, REQUIRED_PARAMS, type WorkflowKind } from './bindingSchema.ts';
+export { type Binding, bindingSchema, type ParamName, PARAM_NAMES, REQUIRED_PARAMS } from './bindingSchema.ts';
 export { bindGraph, type BoundWorkflow, type ParamValues } from './bindGraph.ts';
 export { bindUpscale, bindWorkflow, type I2vBindParams, outputVideoRef, type UpscaleBindParams } from './bindWorkflow.ts';
 export { checkBinding } from './checkBinding.ts';
 export { checkRequestedOptions } from './checkRequestedOptions.ts';
 export { type Catalogue, checkGraph, comboOptions, type NodeSpec } from './checkGraph.ts';
-export { durationSeconds, isFrameCount, suggestFrames } from './frames.ts';
+export { isFrameCount, suggestFrames } from './frames.ts';
 export { type ApiGraph, type ApiNode, apiGraphSchema, isLink, type Link, resolveNodeRef, titleOf } from './graph.ts';
 export { expertOf, groupLoras, type LoraGroups } from './groupLoras.ts';
 export { listPresets, loadPresets } from './loadPresets.ts';
