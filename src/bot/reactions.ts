@@ -1,6 +1,6 @@
 import { Routes, type MessageReaction, type PartialMessageReaction, type PartialUser, type User } from 'discord.js';
 import { botKeys, enqueueJob, createJobId, findJobByMessage, getJob, type JobData, type QueueJob } from '../queue/index.ts';
-import { isFinal } from '../status/finalMarker.ts';
+import { isFinal } from '../status/messageMarkers.ts';
 import type { BotContext } from './context.ts';
 import { randomSeed } from './acceptI2v.ts';
 import { cancelJob } from './jobActions.ts';

@@ -15,7 +15,7 @@ export {
   type JobState,
   type QueueJob,
   type QueueCounts,
-} from './getJob.ts';
+} from './readJobs.ts';
 export { requestCancel, isCancelRequested, subscribeToCancels, type CancelOutcome, type CancelSubscription } from './cancel.ts';
 export { pauseQueue, resumeQueue, isPaused, clearWaiting, retryFailed } from './admin.ts';
 export { recordRun, getRun, recordFailure, getFailure, getCancelMarker } from './jobRecords.ts';

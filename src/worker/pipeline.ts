@@ -20,7 +20,7 @@ import {
   type Presets,
 } from '../workflow/index.ts';
 import { createProgressCoalescer } from './coalesce.ts';
-import { downloadOutput, fitForDelivery, pickOutputVideo } from './deliver.ts';
+import { downloadOutput, fitForDelivery, pickOutputVideo } from './collectVideo.ts';
 import { JobCancelledError } from './failures.ts';
 import { followRun, type FinishedRun, type RunPosition } from './followRun.ts';
 import { progressAt, type ProgressPlan } from './progress.ts';

@@ -24,7 +24,6 @@ export const REQUIRED_PARAMS = {
   upscale: ['video', 'outputPrefix'],
 } as const satisfies Record<string, readonly ParamName[]>;
 
-
 const nodeRef = z.string().min(1);
 
 export const bindingTargetSchema = z.strictObject({

@@ -7,6 +7,11 @@ import type { NodeOutput, OutputFile } from '../comfy/events.ts';
 import { extractFrame, fitVideo } from '../media/index.ts';
 import type { JobResult } from '../queue/schemas.ts';
 
+/**
+ * After a prompt ends: find the video it made, download it from ComfyUI and fit it under
+ * the job's size limit. Posting it is the reporter's part (src/status), not this file's.
+ */
+
 /** Pure: the video a finished prompt produced (VHS reports it under `gifs`), from the output node first. */
 export function pickOutputVideo(outputs: Record<string, NodeOutput>, outputNodeId: string): OutputFile | undefined {
   const isVideo = (file: OutputFile) => /\.(mp4|webm|mov|mkv)$/i.test(file.filename) || (file.format ?? '').startsWith('video/');
