@@ -3,7 +3,7 @@ import { startWorker, type WorkerTuning } from '../../src/worker/index.ts';
 import { perfNow } from './clock.ts';
 import { smallPng } from './media.ts';
 import { endingReporter } from './reporter.ts';
-import { benchLogger, enqueue, openCorner, promptIdOf, storeJob, type BenchJob } from './world.ts';
+import { benchLogger, enqueue, openCorner, promptIdFor, storeJob, type BenchJob } from './world.ts';
 
 /**
  * A burst: `jobs` jobs stored first (not timed), then enqueued at once to a fresh real
@@ -42,7 +42,7 @@ export async function runBurst(options: BurstOptions): Promise<BurstResult> {
     for (const job of jobs) await enqueue(corner, job);
     await Promise.all(jobs.map((job) => ending.ended(job.jobId)));
     const doneAt = perfNow();
-    return { jobIds: jobs.map((j) => j.jobId), promptIds: new Set(jobs.map((j) => promptIdOf(j.jobId))), enqueuedAt, doneAt };
+    return { jobIds: jobs.map((j) => j.jobId), promptIds: new Set(jobs.map((j) => promptIdFor(j.jobId, 1))), enqueuedAt, doneAt };
   } finally {
     await worker.close();
     await corner.close();

@@ -98,4 +98,4 @@ export async function enqueue(corner: Corner, job: BenchJob): Promise<void> {
   await enqueueJob(corner.queue, job.data, { jobId: job.jobId, attempts: 1 });
 }
 
-export const promptIdOf = (jobId: string, attempt = 1): string => `${jobId}-a${attempt}`;
+export { promptIdFor } from '../../src/worker/promptId.ts';

@@ -5,7 +5,7 @@ import { startDiscordWorld } from '../lib/discordWorld.ts';
 import { eightMegabytes, smallPng, videoOfSize } from '../lib/media.ts';
 import type { Scenario } from '../lib/scenario.ts';
 import { round, summarize } from '../lib/stats.ts';
-import { promptIdOf } from '../lib/world.ts';
+import { promptIdFor } from '../lib/world.ts';
 
 /**
  * execution_success → video posted, 8 MB H.264/yuv420p (under 10 MiB: no re-encode).
@@ -40,7 +40,7 @@ export const delivery: Scenario = {
         const handle = world.fake.invokeCommand({ name: 'i2v', options: { prompt: `deliver ${i}`, preset: 'fast', frames: 17 }, attachment: { filename: 'cat.png', data: png } });
         const done = await handle.waitForResponse((m) => m.attachments.some((a) => a.filename.endsWith('.mp4')), { timeoutMs: 60_000 });
         const jobId = await until(() => world.corner.queue.redis.hget(world.corner.queue.keys.messages, done.id), `job of message ${done.id}`);
-        const entry = simulator.timeline.find((t) => t.promptId === promptIdOf(jobId));
+        const entry = simulator.timeline.find((t) => t.promptId === promptIdFor(jobId, 1));
         const request = world.fake.requests.find((r) => r.method === 'PATCH' && r.multipart && r.path.endsWith(`/messages/${done.id}`) && r.status === 200);
         const version = world.fake.messageHistory(done.id).find((v) => v.attachments.some((a) => a.filename.endsWith('.mp4')));
         if (!entry?.endedAt || !request || !version) throw new Error(`could not line up job ${jobId}'s end with its upload`);

@@ -9,7 +9,7 @@ import { endingReporter } from '../lib/reporter.ts';
 import type { Scenario } from '../lib/scenario.ts';
 import { round, summarize } from '../lib/stats.ts';
 import type { Figure } from '../lib/table.ts';
-import { benchLogger, enqueue, openCorner, promptIdOf, storeJob } from '../lib/world.ts';
+import { benchLogger, enqueue, openCorner, promptIdFor, storeJob } from '../lib/world.ts';
 
 /**
  * Job enqueued → ComfyUI /prompt received, with a 12-megapixel JPEG stored the way /i2v
@@ -37,7 +37,7 @@ export const enqueueToPrompt: Scenario = {
         stored = { ...job.data.input, bytes: (await readFile(job.data.input.path)).length };
         const startedAt = perfNow();
         await enqueue(corner, job);
-        const entry = await until(() => simulator.timeline.find((t) => t.promptId === promptIdOf(job.jobId)), `prompt of ${job.jobId}`);
+        const entry = await until(() => simulator.timeline.find((t) => t.promptId === promptIdFor(job.jobId, 1)), `prompt of ${job.jobId}`);
         await reporter.ended(job.jobId);
         // The first run warms sharp, the sockets and BullMQ's scripts; a member's first job after a restart pays that once.
         if (i > 0) samples.push(entry.receivedAt - startedAt);

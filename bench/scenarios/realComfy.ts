@@ -6,7 +6,7 @@ import { endingReporter } from '../lib/reporter.ts';
 import { skippedRow, type Scenario } from '../lib/scenario.ts';
 import { round, summarize } from '../lib/stats.ts';
 import type { Figure } from '../lib/table.ts';
-import { benchLogger, enqueue, openCorner, promptIdOf, storeJob } from '../lib/world.ts';
+import { benchLogger, enqueue, openCorner, promptIdFor, storeJob } from '../lib/world.ts';
 
 /**
  * With COMFYUI_URL set: the same two figures against a real ComfyUI (its GPU, its
@@ -43,14 +43,14 @@ export const realComfy: Scenario = {
         const job = await storeJob(corner, jpeg, { seed: 900 + i });
         const t0 = perfNow();
         await enqueue(corner, job);
-        await until(() => inQueue(promptIdOf(job.jobId)), 'the prompt in ComfyUI', 120_000, 5);
+        await until(() => inQueue(promptIdFor(job.jobId, 1)), 'the prompt in ComfyUI', 120_000, 5);
         latencies.push(perfNow() - t0);
         await reporter.ended(job.jobId);
       }
       const burst = await Promise.all(Array.from({ length: JOBS }, (_, i) => storeJob(corner, jpeg, { seed: 950 + i })));
       for (const job of burst) await enqueue(corner, job);
       await Promise.all(burst.map((job) => reporter.ended(job.jobId)));
-      const runs = (await Promise.all(burst.map((job) => client.getHistory(promptIdOf(job.jobId)))))
+      const runs = (await Promise.all(burst.map((job) => client.getHistory(promptIdFor(job.jobId, 1)))))
         .map((entry) => ({ start: stamp(entry as Timed, 'execution_start'), end: stamp(entry as Timed, 'execution_success') }))
         .filter((r): r is { start: number; end: number } => r.start !== undefined && r.end !== undefined)
         .sort((a, b) => a.start - b.start);
