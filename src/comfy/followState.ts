@@ -130,7 +130,9 @@ export function stepFollow(state: FollowState, input: FollowInput, settings: Fol
       return state.phase.name === 'ending' ? onEndingHistory(polled(state, input.at), state.phase, input.entry, input.at, settings) : onLookup(polled(state, input.at), input.entry, input.at, settings);
     case 'poll_failed': {
       const since = state.unreachableSince ?? input.at;
-      const phase: FollowPhase = input.at - since >= settings.unreachableMs ? { name: 'unreachable', since } : state.phase;
+      // A failed read of /history still counts as a try (its backoff grows).
+      const tried: FollowPhase = state.phase.name === 'ending' ? { ...state.phase, tries: state.phase.tries + 1 } : state.phase;
+      const phase: FollowPhase = input.at - since >= settings.unreachableMs ? { name: 'unreachable', since } : tried;
       const poll = { ...state.poll, lastAt: input.at, due: false, queueChanged: false, lookup: false };
       return { state: { ...state, phase, poll, unreachableSince: since }, events: [], note: { level: 'debug', message: 'poll failed' } };
     }
