@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findJobByMessage } from '../../src/queue/index.ts';
 import type { FakeMessage } from '../support/fake-discord/index.ts';
-import { startHarness, testImage, type Harness } from './harness.ts';
+import { testImage } from '../support/jobs.ts';
+import { openWorld, type World } from '../support/world.ts';
 
 /** The whole path: fake Discord, real discord.js, real Redis, the simulator, the real worker. */
 
-let world: Harness;
+let world: World;
 beforeAll(async () => {
-  world = await startHarness({ withWorker: { knobs: { secondsPerStep: 0.02 } } });
+  world = await openWorld({ discord: true, bot: true, simulators: { knobs: { secondsPerStep: 0.02 } }, worker: { reports: 'rest' }, tuning: { pipeline: { progressIntervalMs: 100, previewIntervalMs: 200, pollIntervalMs: 200 } } });
 });
 afterAll(async () => {
   await world?.close();

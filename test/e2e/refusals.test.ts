@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { counts } from '../../src/queue/index.ts';
-import { EPHEMERAL, startHarness, testImage, type Harness } from './harness.ts';
+import { EPHEMERAL, testImage } from '../support/jobs.ts';
+import { openWorld, type World } from '../support/world.ts';
 
-let world: Harness;
+let world: World;
 beforeAll(async () => {
-  world = await startHarness();
+  world = await openWorld({ discord: true, bot: true });
 });
 afterAll(async () => {
   await world?.close();
