@@ -27,6 +27,10 @@ export const jobOptionsSchema = z.object({
   preset: z.string().min(1),
   frames: z.number().int().optional(),
   aspect: z.enum(ASPECTS).default('auto'),
+  /** Side of a square pixel budget (480 → at most 480×480 px); default the preset's. */
+  resolution: z.number().int().optional(),
+  /** Playback frame rate of the video; default the preset's. */
+  fps: z.number().int().optional(),
   /** Explicit size (the CLI's --width/--height); wins over `aspect`. */
   width: z.number().int().optional(),
   height: z.number().int().optional(),
@@ -110,6 +114,8 @@ export const jobResultSchema = z.object({
   fallbackFramePath: z.string().optional(),
   instance: z.string(),
   promptId: z.string(),
+  /** The model files the instance loaded (resolved from the preset's acceptable names). */
+  models: z.object({ highModel: z.string(), lowModel: z.string(), textEncoder: z.string(), vae: z.string() }).optional(),
 });
 export type JobResult = z.infer<typeof jobResultSchema>;
 

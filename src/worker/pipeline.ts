@@ -8,7 +8,7 @@ import type { Logger } from '../log.ts';
 import { prepareImage } from '../media/index.ts';
 import type { EtaKey, WorkloadShape } from '../queue/eta.ts';
 import type { JobResult, JobRun } from '../queue/schemas.ts';
-import { bindUpscale, bindWorkflow, resolveJobParams, type BoundWorkflow, type PreflightWorkflows, type Presets } from '../workflow/index.ts';
+import { bindUpscale, bindWorkflow, type ModelFiles, preferredModels, resolveJobParams, type BoundWorkflow, type PreflightWorkflows, type Presets } from '../workflow/index.ts';
 import { createProgressCoalescer } from './coalesce.ts';
 import { downloadOutput, fitForDelivery, pickOutputVideo } from './deliver.ts';
 import { JobCancelledError } from './failures.ts';
@@ -53,6 +53,8 @@ export type PipelineDeps = {
   connectionFor?: ((instance: string) => ComfyConnection | undefined) | undefined;
   presets: Presets;
   workflows: PreflightWorkflows;
+  /** The files `instance` resolved for this job's preset (its preflight report); default each role's first choice. */
+  models?: ModelFiles | undefined;
   settings: PipelineSettings;
   runs?: RunRecorder | undefined;
   eta?: EtaBook | undefined;
@@ -63,7 +65,7 @@ export type PipelineDeps = {
 
 const UPLOAD_SUBFOLDER = 'oelala';
 
-type Prepared = { bound: BoundWorkflow; plan: ProgressPlan; etaKey: EtaKey; seed: number; upload: () => Promise<void> };
+type Prepared = { bound: BoundWorkflow; plan: ProgressPlan; etaKey: EtaKey; seed: number; models?: ModelFiles | undefined; upload: () => Promise<void> };
 
 /** Pure-ish: bind the job's graph (deterministic, so a re-attaching worker knows the node stages too). */
 async function prepare(deps: PipelineDeps, job: JobRef, attempt: number): Promise<Prepared> {
@@ -96,13 +98,15 @@ async function prepare(deps: PipelineDeps, job: JobRef, attempt: number): Promis
   const resolved = resolveJobParams(preset, data.options, { width: data.input.width, height: data.input.height }, deps.settings.placement);
   if (!resolved.ok) throw resolved.error;
   const params = resolved.value;
+  const models = deps.models ?? preferredModels(preset.models);
   const name = `${job.id}.png`;
-  const bound = bindWorkflow(workflow, { ...params, image: `${UPLOAD_SUBFOLDER}/${name}`, outputPrefix });
+  const bound = bindWorkflow(workflow, { ...params, ...models, image: `${UPLOAD_SUBFOLDER}/${name}`, outputPrefix });
   const etaKey: EtaKey = { instance: deps.instance, preset: preset.name, width: params.width, height: params.height, frames: params.frames };
   const shape: WorkloadShape = { steps: params.steps, frames: params.frames, width: params.width, height: params.height };
   return {
     bound,
     seed: params.seed,
+    models,
     plan: { kind: 'i2v', highSteps: params.splitStep, lowSteps: params.steps - params.splitStep, expectedMs: await (deps.eta ?? formulaEtaBook).estimate(etaKey, shape) },
     etaKey,
     upload: async () => {
@@ -247,6 +251,7 @@ async function deliver(context: DeliverContext): Promise<JobResult> {
     gpuSeconds: Math.max(0, (finished.gpuEndedAt - gpuStartedAt) / 1000),
     instance: run.instance,
     promptId: run.promptId,
+    ...(prepared.models ? { models: prepared.models } : {}),
   };
   // The terminal report must not be overtaken by a late progress report.
   await context.coalescer.close();

@@ -5,7 +5,10 @@ import type { Preset } from './presetSchema.ts';
 import { computeSplitStep } from './splitStep.ts';
 import { validateOptionsForPreset } from './validateOptions.ts';
 
-/** Everything an i2v graph is bound with, except the uploaded image name and the output prefix. */
+/**
+ * Everything an i2v graph is bound with, except the uploaded image name, the output prefix and
+ * the model files (those depend on the instance: `PresetReport.models`).
+ */
 export type JobParams = {
   preset: string;
   workflow: string;
@@ -23,10 +26,6 @@ export type JobParams = {
   seed: number;
   sampler: string;
   scheduler: string;
-  highModel: string;
-  lowModel: string;
-  textEncoder: string;
-  vae: string;
   loraHigh?: LoraChoice | undefined;
   loraLow?: LoraChoice | undefined;
   computeDevice: string;
@@ -56,15 +55,15 @@ export function resolveJobParams(
 ): Result<JobParams> {
   const checked = validateOptionsForPreset(preset, options);
   if (!checked.ok) return checked;
-  const { frames, steps, cfg } = checked.value;
+  const { frames, steps, cfg, resolution, fps } = checked.value;
 
-  const size = pickSize(preset, { aspect: options.aspect, width: options.width, height: options.height }, image);
+  const size = pickSize(preset, { aspect: options.aspect, resolution, width: options.width, height: options.height }, image);
   if (!size.ok) return size;
 
   const splitStep = resolveSplitStep(preset, steps, overrides.splitStep);
   if (!splitStep.ok) return splitStep;
 
-  const { defaults, models } = preset;
+  const { defaults } = preset;
   return ok({
     preset: preset.name,
     workflow: preset.workflow,
@@ -73,7 +72,7 @@ export function resolveJobParams(
     width: size.value.width,
     height: size.value.height,
     frames,
-    fps: defaults.fps,
+    fps,
     steps,
     splitStep: splitStep.value,
     cfg,
@@ -81,10 +80,6 @@ export function resolveJobParams(
     seed: options.seed,
     sampler: defaults.sampler,
     scheduler: defaults.scheduler,
-    highModel: models.highNoise,
-    lowModel: models.lowNoise,
-    textEncoder: models.textEncoder,
-    vae: models.vae,
     loraHigh: options.loraHigh,
     loraLow: options.loraLow,
     computeDevice: placement.computeDevice,
