@@ -25,7 +25,7 @@ export {
   presetSchema,
   RESOLUTION_LIMITS,
 } from './presetSchema.ts';
-export { describeModelProblem, type ModelPick, type ModelProblem, pickModel, preferredModels } from './resolveModels.ts';
+export { describeModelFiles, describeModelProblem, type ModelPick, type ModelProblem, pickModel, preferredModels, quantisationOfSet } from './resolveModels.ts';
 export { describeVramFit, type VramFit, type VramVerdict, vramFit } from './vramFit.ts';
 export { type JobParams, type ParamOverrides, type Placement, resolveJobParams } from './resolveJobParams.ts';
 export { computeSplitStep, NOISE_BOUNDARY, shiftedSigma } from './splitStep.ts';

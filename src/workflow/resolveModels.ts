@@ -1,6 +1,6 @@
-import { closestNames, findListed } from '../comfy/modelNames.ts';
+import { closestNames, findListed, quantisationOf } from '../comfy/modelNames.ts';
 import { diskFoldersOf } from '../comfy/nodePacks.ts';
-import { MODEL_ROLES, type ModelChoices, type ModelFiles } from './presetSchema.ts';
+import { MODEL_ROLE_WORDS, MODEL_ROLES, type ModelChoices, type ModelFiles } from './presetSchema.ts';
 
 /**
  * Which acceptable file an instance has for one model role: the first of the preset's ordered
@@ -50,4 +50,15 @@ export function describeModelProblem(problem: ModelProblem): string {
 /** Each role's first choice: what a graph is bound with when no instance was asked (the bench's floor). */
 export function preferredModels(models: ModelChoices): ModelFiles {
   return Object.fromEntries(MODEL_ROLES.map((role) => [role, models[role][0] ?? ''])) as ModelFiles;
+}
+
+/** "Q6_K", or "Q6_K/Q5_K_S" when the experts differ; undefined when the names carry none. */
+export function quantisationOfSet(files: Pick<ModelFiles, 'highModel' | 'lowModel'>): string | undefined {
+  const quants = [...new Set([quantisationOf(files.highModel), quantisationOf(files.lowModel)].filter((q): q is string => q !== undefined))];
+  return quants.length > 0 ? quants.join('/') : undefined;
+}
+
+/** One line per role: "high-noise model: wan2.2_…_Q6_K.gguf". */
+export function describeModelFiles(files: ModelFiles): string[] {
+  return MODEL_ROLES.map((role) => `${MODEL_ROLE_WORDS[role]}: ${files[role]}`);
 }
