@@ -1,5 +1,6 @@
 import type { JobData, JobProgress, JobResult, Stage } from '../queue/schemas.ts';
 import type { JobFailure } from '../worker/reporter.ts';
+import { quantisationOfSet } from '../workflow/resolveModels.ts';
 import { formatBytes, formatDuration, progressBar, quotePrompt, relativeTime } from './format.ts';
 
 /**
@@ -54,6 +55,9 @@ function summary(jobId: string, data: JobData, result?: JobResult): string {
   }
   parts.push(`seed ${result?.seed ?? options.seed}`);
   if (result) parts.push(`${formatDuration(result.gpuSeconds * 1000)} GPU`);
+  // Which quantisation made this video: instances may hold different files.
+  const quantisation = result?.models ? quantisationOfSet(result.models) : undefined;
+  if (quantisation) parts.push(quantisation);
   parts.push(`ref \`${jobId}\``);
   return `-# ${parts.join(' · ')}`;
 }
