@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -243,6 +244,8 @@ export async function runGenerate(argv: readonly string[], io: GenerateIo): Prom
 // Run as a script: wire Ctrl-C to a clean stop of our prompt and exit with the code.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const controller = new AbortController();
+  // Preflight asks for every node class and folder at once, each request listening to this signal.
+  setMaxListeners(100, controller.signal);
   process.once('SIGINT', () => controller.abort());
   const env = process.env;
   if (env.LOG_LEVEL === undefined) env.LOG_LEVEL = 'warn';

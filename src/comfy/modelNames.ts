@@ -35,9 +35,11 @@ export function closestNames(wanted: readonly string[], listed: readonly string[
     }));
     return { name, score };
   });
-  return scored
-    .filter((entry) => entry.score <= 0.4)
-    .sort((a, b) => a.score - b.score || a.name.localeCompare(b.name))
+  const close = scored.filter((entry) => entry.score <= 0.4).sort((a, b) => a.score - b.score || a.name.localeCompare(b.name));
+  // Only the clearly closest: a case-only difference is not shown beside the other expert's file.
+  const best = close[0]?.score ?? 0;
+  return close
+    .filter((entry) => entry.score <= Math.max(best * 1.5, best + 0.02))
     .slice(0, limit)
     .map((entry) => entry.name);
 }

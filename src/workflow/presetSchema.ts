@@ -38,9 +38,10 @@ const fileName = z
 const ggufName = fileName.refine((name) => name.toLowerCase().endsWith('.gguf'), 'must be a .gguf file name');
 /** One file, or the acceptable files in order of preference. */
 const choices = (file: z.ZodType<string>) =>
-  z.union([file.transform((name) => [name]), z.array(file).min(1, 'the list of acceptable files is empty: name at least one')], {
-    error: 'must be a file name or a list of file names, e.g. ["a_Q6_K.gguf", "a_Q5_K_S.gguf"]',
-  });
+  z.preprocess(
+    (value) => (typeof value === 'string' ? [value] : value),
+    z.array(file, { error: 'must be a file name or a list of file names, e.g. ["a_Q6_K.gguf", "a_Q5_K_S.gguf"]' }).min(1, 'the list of acceptable files is empty: name at least one'),
+  );
 
 /** presets/models.json, and a preset's own `models` (which may name only some of them). */
 export const modelSetSchema = z.strictObject({
