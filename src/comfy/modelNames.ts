@@ -7,8 +7,8 @@ import { distance } from 'fastest-levenshtein';
  */
 
 const baseName = (name: string) => name.split(/[\\/]/).pop() ?? name;
-/** Case, separators and the folder do not make two names different files to a person. */
-const loose = (name: string) => baseName(name).toLowerCase().replace(/[-_. ]+/g, '');
+/** Case, separators, the folder and the extension do not make two names different files to a person. */
+const loose = (name: string) => baseName(name).toLowerCase().replace(/\.[a-z0-9]+$/, '').replace(/[-_. ]+/g, '');
 
 /**
  * The listed file a wanted name refers to: the exact name, else the only listed file with
