@@ -73,6 +73,8 @@ export const jobResultSchema = z.object({
   fallbackFramePath: z.string().optional(),
   instance: z.string(),
   promptId: z.string(),
+  /** The model files the instance loaded (resolved from the preset's acceptable names). */
+  models: z.object({ highModel: z.string(), lowModel: z.string(), textEncoder: z.string(), vae: z.string() }).optional(),
 });
 export type JobResult = z.infer<typeof jobResultSchema>;
 

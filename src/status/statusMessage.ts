@@ -1,6 +1,7 @@
 import type { JobData, JobFailure, JobProgress, JobResult } from '../queue/schemas.ts';
 import type { Stage } from '../workflow/stages.ts';
 import { formatBytes } from '../media/refusals.ts';
+import { quantisationOfSet } from '../workflow/resolveModels.ts';
 import { formatDuration, progressBar, quotePrompt, relativeTime } from './format.ts';
 
 /**
@@ -57,6 +58,9 @@ function summary(jobId: string, data: JobData, result?: JobResult): string {
   }
   parts.push(`seed ${result?.seed ?? options.seed}`);
   if (result) parts.push(`${formatDuration(result.gpuSeconds * 1000)} GPU`);
+  // Which quantisation made this video: instances may hold different files.
+  const quantisation = result?.models ? quantisationOfSet(result.models) : undefined;
+  if (quantisation) parts.push(quantisation);
   parts.push(`ref \`${jobId}\``);
   return `-# ${parts.join(' · ')}`;
 }

@@ -14,6 +14,8 @@ import {
   resolveJobParams,
   type BoundWorkflow,
   type JobParams,
+  type ModelFiles,
+  preferredModels,
   type Placement,
   type PreflightWorkflows,
   type Preset,
@@ -64,6 +66,8 @@ export type PipelineDeps = {
   connectionFor?: ((instance: string) => ComfyConnection | undefined) | undefined;
   presets: Presets;
   workflows: PreflightWorkflows;
+  /** The files `instance` resolved for this job's preset (its preflight report); default each role's first choice. */
+  models?: ModelFiles | undefined;
   settings: PipelineSettings;
   runs?: RunRecorder | undefined;
   eta?: EtaBook | undefined;
@@ -74,7 +78,7 @@ export type PipelineDeps = {
 
 const UPLOAD_SUBFOLDER = 'oelala';
 
-type Prepared = { bound: BoundWorkflow; plan: ProgressPlan; etaKey: EtaKey; seed: number; upload: () => Promise<void> };
+type Prepared = { bound: BoundWorkflow; plan: ProgressPlan; etaKey: EtaKey; seed: number; models?: ModelFiles | undefined; upload: () => Promise<void> };
 
 /** Pure-ish: bind the job's graph (deterministic, so a re-attaching worker knows the node stages too). */
 async function prepare(deps: PipelineDeps, job: JobRef, attempt: number): Promise<Prepared> {
@@ -105,13 +109,15 @@ async function prepare(deps: PipelineDeps, job: JobRef, attempt: number): Promis
   const workflow = deps.workflows.i2v[preset.workflow];
   if (!workflow) throw new UserError('preset_unavailable', `The ${preset.name} preset is not set up on this bot.`);
   const params = paramsFor(preset, data, deps.settings.placement);
+  const models = deps.models ?? preferredModels(preset.models);
   const name = `${job.id}.png`;
-  const bound = bindWorkflow(workflow, { ...params, image: `${UPLOAD_SUBFOLDER}/${name}`, outputPrefix });
+  const bound = bindWorkflow(workflow, { ...params, ...models, image: `${UPLOAD_SUBFOLDER}/${name}`, outputPrefix });
   const etaKey: EtaKey = { instance: deps.instance, preset: preset.name, width: params.width, height: params.height, frames: params.frames };
   const shape: WorkloadShape = { steps: params.steps, frames: params.frames, width: params.width, height: params.height };
   return {
     bound,
     seed: params.seed,
+    models,
     plan: { kind: 'i2v', highSteps: params.splitStep, lowSteps: params.steps - params.splitStep, expectedMs: await (deps.eta ?? formulaEtaBook).estimate(etaKey, shape) },
     etaKey,
     upload: async () => {
@@ -288,6 +294,7 @@ async function deliver(context: DeliverContext): Promise<JobResult> {
     gpuSeconds: Math.max(0, (finished.gpuEndedAt - gpuStartedAt) / 1000),
     instance: run.instance,
     promptId: run.promptId,
+    ...(prepared.models ? { models: prepared.models } : {}),
   };
   // The terminal report must not be overtaken by a late progress report.
   await context.coalescer.close();

@@ -51,8 +51,12 @@ export function createProcessor(deps: ProcessDeps) {
       const previous = await getRun(ctx, jobId);
       const lease = await pool.acquire(data.kind === 'upscale' ? 'upscale' : data.options.preset, { prefer: previous?.instance, signal: controller.signal });
       try {
-        log.info({ comfy: lease.url, attempt: ref.attempt }, 'running');
-        return await runJob({ ...deps.pipeline, instance: lease.url, connection: lease.connection, logger: log, onGpuDone: () => lease.release() }, ref, storing, controller.signal);
+        log.info({ comfy: lease.url, attempt: ref.attempt, models: lease.models }, 'running');
+        return await runJob({ ...deps.pipeline, instance: lease.url, connection: lease.connection, models: lease.models, logger: log, onGpuDone: () => lease.release() }, ref, storing, controller.signal);
+      } catch (error) {
+        // Its files changed since the last preflight: look again, so the next job goes where its files are.
+        if (classifyError(error).failure.code === 'missing_model') await pool.refresh({ only: lease.url });
+        throw error;
       } finally {
         lease.release();
       }

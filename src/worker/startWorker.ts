@@ -9,7 +9,7 @@ import { QUEUE_NAME } from '../queue/keys.ts';
 import type { JobData, JobResult } from '../queue/schemas.ts';
 import { loadPresets, loadWorkflows, type PreflightWorkflows, type Presets } from '../workflow/index.ts';
 import { JobCancelledError, JobHandedBackError } from './failures.ts';
-import { createInstancePool, type InstanceStatus } from './instances.ts';
+import { createInstancePool } from './instances.ts';
 import { pipelineSettingsFromConfig, type PipelineSettings } from './pipeline.ts';
 import { createProcessor, type HeldJob } from './processJob.ts';
 import type { Reporter } from '../queue/reporter.ts';
@@ -55,11 +55,6 @@ export type StartWorkerOptions = {
 export type WorkerHandle = {
   /** Resolves once every instance was preflighted and the worker takes jobs. */
   ready: Promise<void>;
-  /** Preflight again (for /comfy status) and return what each instance can run. */
-  refreshInstances(): Promise<InstanceStatus[]>;
-  instanceStatus(): InstanceStatus[];
-  /** Jobs this worker holds right now. */
-  heldJobIds(): string[];
   /** First signal: take no new jobs, let running ones finish within the grace period, hand back the rest. */
   shutdown(): Promise<void>;
   /** Second signal: hand back every running job now and close. */
@@ -169,9 +164,6 @@ export function startWorker(options: StartWorkerOptions): WorkerHandle {
 
   return {
     ready,
-    refreshInstances: async () => (pool ? pool.refresh() : []),
-    instanceStatus: () => pool?.status() ?? [],
-    heldJobIds: () => [...held.keys()],
     shutdown() {
       closing ??= (async () => {
         await ready.catch(() => {});
