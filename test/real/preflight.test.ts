@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { createComfyClient } from '../../src/comfy/index.ts';
+import { preflight } from '../../src/workflow/index.ts';
+import { loadProjectAssets, projectModelFiles } from './rig.ts';
+import { realTargets, showLogOnFailure } from './targets.ts';
+
+for (const target of realTargets()) {
+  describe(`preflight against ${target.name}`, () => {
+    showLogOnFailure(target);
+    const client = createComfyClient({ baseUrl: target.url });
+
+    it('finds every node, every preset’s models, the DisTorch2 devices and the upscale model', async () => {
+      const { presets, workflows } = await loadProjectAssets();
+      const report = await preflight(client, presets, workflows);
+      expect(report.missingNodes).toEqual([]);
+      for (const name of Object.keys(presets)) expect(report.presets[name], name).toEqual({ runnable: true, missing: [] });
+      expect(report.upscaleRunnable).toBe(true);
+      expect(report.devices).toEqual(['cpu', 'cuda:0', 'cuda:1']);
+      expect(report.ok).toBe(true);
+    });
+
+    it('sees the preview flag on ComfyUI’s command line', async () => {
+      const stats = await client.systemStats();
+      const argv = stats.system.argv ?? [];
+      expect(argv[argv.indexOf('--preview-method') + 1]).toBe('auto');
+    });
+
+    it.skipIf(!target.rig)('names the model file that went missing, and only that preset’s', async () => {
+      const rig = target.rig!;
+      const { presets, workflows } = await loadProjectAssets();
+      const all = await projectModelFiles();
+      const gone = `diffusion_models/${presets.fast!.models.highNoise}`;
+      expect(all).toContain(gone);
+      await rig.setModels(all.filter((file) => file !== gone));
+      try {
+        const report = await preflight(client, presets, workflows);
+        expect(report.ok).toBe(false);
+        expect(report.presets.fast).toEqual({ runnable: false, missing: [`unet_gguf/${presets.fast!.models.highNoise}`] });
+        expect(report.presets.quality?.runnable).toBe(presets.quality!.models.highNoise !== presets.fast!.models.highNoise);
+      } finally {
+        await rig.setModels(all);
+      }
+      expect((await preflight(client, presets, workflows)).ok).toBe(true);
+    });
+  });
+}
