@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createComfyClient } from '../../src/comfy/index.ts';
+import { startComfySimulator, type ComfySimulator, type SimulatedVersion } from '../../src/simulator/index.ts';
+import { shapeDiff } from '../simulator/shape.ts';
+import { converse, wanPrompt } from './conversation.ts';
+import { projectModelFiles } from './rig.ts';
+import { realTargets } from './targets.ts';
+
+/**
+ * The same conversation with the simulator and with the real server, compared on what a
+ * client sees: message kinds and their order, history entries, refusal bodies, the queue.
+ * Every difference found here was fixed in src/simulator/ with a test in `npm test`.
+ */
+
+type Observed = Awaited<ReturnType<typeof observe>>;
+
+/** `restart` makes both servers forget their cache first; without one (COMFYUI_URL) a warm-up run stands in. */
+async function observe(url: string, restart: (() => Promise<void>) | undefined) {
+  if (restart) await restart();
+  const talk = await converse(url);
+  try {
+    const submit = async (graph: Record<string, unknown>, promptId = randomUUID()) => ({ promptId, answer: await talk.post('/prompt', { prompt: graph, prompt_id: promptId, client_id: talk.clientId }) });
+    if (!restart) await talk.ended((await submit(await wanPrompt(url, { steps: 4, seed: 5 }))).promptId);
+    // A fresh run, then the same graph with another seed (the loaders come from the cache).
+    const first = await submit(await wanPrompt(url, { steps: 4, seed: Date.now() % 100_000 }));
+    await talk.ended(first.promptId);
+    const second = await submit(await wanPrompt(url, { steps: 4, seed: (Date.now() % 100_000) + 1 }));
+    await talk.ended(second.promptId);
+    const history = ((await talk.get(`/history/${first.promptId}`)) as Record<string, unknown>)[first.promptId] as Record<string, unknown>;
+
+    // Refusals, each a 400 with ComfyUI's own body.
+    const refusals: Record<string, unknown> = {};
+    const base = await wanPrompt(url, { steps: 4, seed: 1 });
+    refusals.unknownLora = (await submit(await wanPrompt(url, { steps: 4, seed: 1, loraHigh: 'not_installed.safetensors' }))).answer;
+    const tooFewSteps = structuredClone(base) as Record<string, { class_type: string; inputs: Record<string, unknown> }>;
+    for (const node of Object.values(tooFewSteps)) if (node.class_type === 'KSamplerAdvanced') node.inputs.steps = 0;
+    refusals.belowMin = (await submit(tooFewSteps)).answer;
+    const unknownClass = structuredClone(base) as Record<string, { class_type: string; inputs: Record<string, unknown> }>;
+    const someNode = Object.values(unknownClass).find((node) => node.class_type === 'WanImageToVideo')!;
+    someNode.class_type = 'NoSuchNodeAnywhere';
+    refusals.unknownClass = (await submit(unknownClass)).answer;
+    const missingInput = structuredClone(base) as Record<string, { class_type: string; inputs: Record<string, unknown> }>;
+    delete Object.values(missingInput).find((node) => node.class_type === 'WanImageToVideo')!.inputs.width;
+    refusals.missingInput = (await submit(missingInput)).answer;
+    refusals.noOutputs = await talk.post('/prompt', { prompt: { '1': { class_type: 'LoadImage', inputs: { image: 'diff_start.png' } } } });
+    refusals.notAGraph = await talk.post('/prompt', { prompt: 'nope' });
+
+    // One running, one waiting: the queue, the waiting one deleted, the running one interrupted.
+    const running = await submit(await wanPrompt(url, { steps: 20, seed: 11 }));
+    const waiting = await submit(await wanPrompt(url, { steps: 20, seed: 12 }));
+    await talk.started(running.promptId);
+    const queue = await talk.get('/queue');
+    const deleted = await talk.post('/queue', { delete: [waiting.promptId] });
+    const interrupted = await talk.post('/interrupt', { prompt_id: running.promptId });
+    await talk.ended(running.promptId);
+    const interruptedHistory = ((await talk.get(`/history/${running.promptId}`)) as Record<string, Record<string, unknown>>)[running.promptId];
+    const waitingHistory = await talk.get(`/history/${waiting.promptId}`);
+    return {
+      firstAnswer: first.answer,
+      firstKinds: talk.kinds(first.promptId),
+      secondKinds: talk.kinds(second.promptId),
+      history,
+      refusals,
+      queue,
+      deleted,
+      interrupted,
+      interruptedKinds: talk.kinds(running.promptId),
+      interruptedHistory,
+      waitingHistory,
+      waitingKinds: talk.kinds(waiting.promptId),
+    };
+  } finally {
+    talk.close();
+  }
+}
+
+/** The rig's model files as the simulator's /models folders list them. */
+async function simModels(): Promise<Record<string, string[]>> {
+  const files = await projectModelFiles();
+  const inFolder = (folder: string) => files.filter((file) => file.startsWith(`${folder}/`)).map((file) => file.slice(folder.length + 1));
+  const gguf = inFolder('diffusion_models').filter((name) => name.endsWith('.gguf'));
+  return { checkpoints: [], diffusion_models: inFolder('diffusion_models'), unet_gguf: gguf, text_encoders: inFolder('text_encoders'), clip_gguf: [], vae: inFolder('vae'), loras: [], upscale_models: inFolder('upscale_models') };
+}
+
+for (const target of realTargets()) {
+  describe(`the simulator and ${target.name} look the same to a client`, () => {
+    let sim: ComfySimulator;
+    let real: Observed;
+    let simulated: Observed;
+    beforeAll(async () => {
+      const stats = await createComfyClient({ baseUrl: target.url }).systemStats();
+      const version: SimulatedVersion = stats.system.comfyui_version?.startsWith('0.3') ? '0.3.65' : '0.8.0';
+      sim = await startComfySimulator({ version, models: await simModels(), knobs: { previews: true, secondsPerStep: 0.05 } });
+      const rig = target.rig;
+      real = await observe(target.url, rig ? () => rig.restart() : undefined);
+      simulated = await observe(sim.url, rig ? () => sim.restart() : undefined);
+    });
+    afterAll(() => sim?.close());
+
+    it('a run: the same message kinds in the same order, fresh and cached', () => {
+      expect(simulated.firstKinds).toEqual(real.firstKinds);
+      expect(simulated.secondKinds).toEqual(real.secondKinds);
+      expect(shapeDiff(real.firstAnswer, simulated.firstAnswer)).toEqual([]);
+    });
+
+    it('a history entry of the same shape', () => {
+      expect(real.history).toBeDefined();
+      expect(shapeDiff(real.history, simulated.history)).toEqual([]);
+      const kinds = (entry: unknown) => ((entry as { status: { messages: Array<[string]> } }).status.messages ?? []).map(([kind]) => kind);
+      expect(kinds(simulated.history)).toEqual(kinds(real.history));
+    });
+
+    it('refusals: the same status and body', () => {
+      for (const [name, answer] of Object.entries(real.refusals)) expect(simulated.refusals[name], name).toEqual(answer);
+    });
+
+    it('the queue, a deleted waiting prompt and an interrupted running one', () => {
+      expect(shapeDiff(real.queue, simulated.queue)).toEqual([]);
+      expect(simulated.deleted).toEqual(real.deleted);
+      expect(simulated.interrupted).toEqual(real.interrupted);
+      expect(simulated.interruptedKinds).toEqual(real.interruptedKinds);
+      expect(real.interruptedHistory).toBeDefined();
+      expect(shapeDiff(real.interruptedHistory, simulated.interruptedHistory)).toEqual([]);
+      const kinds = (entry: unknown) => ((entry as { status: { messages: Array<[string]> } }).status.messages ?? []).map(([kind]) => kind);
+      expect(kinds(simulated.interruptedHistory)).toEqual(kinds(real.interruptedHistory));
+      expect(simulated.waitingHistory).toEqual(real.waitingHistory);
+      expect(simulated.waitingKinds).toEqual(real.waitingKinds);
+    });
+  });
+}
