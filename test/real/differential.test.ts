@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createComfyClient } from '../../src/comfy/index.ts';
+import { bindUpscale, outputVideoRef } from '../../src/workflow/index.ts';
 import { startComfySimulator, type ComfySimulator, type SimulatedVersion } from '../../src/simulator/index.ts';
 import { shapeDiff } from '../simulator/shape.ts';
-import { converse, wanPrompt } from './conversation.ts';
-import { projectModelFiles } from './rig.ts';
+import { collapseRepeats, converse, wanPrompt } from './conversation.ts';
+import { loadProjectAssets, projectModelFiles } from './rig.ts';
 import { realTargets } from './targets.ts';
 
 /**
@@ -28,6 +29,24 @@ async function observe(url: string, restart: (() => Promise<void>) | undefined) 
     const second = await submit(await wanPrompt(url, { steps: 4, seed: (Date.now() % 100_000) + 1 }));
     await talk.ended(second.promptId);
     const history = ((await talk.get(`/history/${first.promptId}`)) as Record<string, unknown>)[first.promptId] as Record<string, unknown>;
+
+    // ⬆️: the upscale graph on the first run's video, read in place from output/.
+    const video = (Object.values((history as { outputs: Record<string, { gifs?: Array<{ filename: string; subfolder: string }> }> }).outputs).find((o) => o.gifs)?.gifs ?? [])[0];
+    const upscaleGraph = bindUpscale((await loadProjectAssets()).workflows.upscale!, { video: outputVideoRef(video!), outputPrefix: 'diff/up' }).prompt;
+    const upscale = await submit(upscaleGraph);
+    await talk.ended(upscale.promptId);
+    const upscaleHistory = ((await talk.get(`/history/${upscale.promptId}`)) as Record<string, unknown>)[upscale.promptId];
+    const view = await fetch(`${url}/view?${new URLSearchParams({ filename: video!.filename, subfolder: video!.subfolder, type: 'output' })}`);
+    const viewed = { status: view.status, type: view.headers.get('content-type'), bytes: (await view.arrayBuffer()).byteLength > 0 };
+
+    // Small answers: model folders, an unknown history entry, an interrupt of a prompt that is not running.
+    const small = {
+      models: await Promise.all(['unet_gguf', 'diffusion_models', 'text_encoders', 'vae', 'loras', 'upscale_models'].map((folder) => talk.get(`/models/${folder}`))),
+      unknownFolder: (await fetch(`${url}/models/no_such_folder`)).status,
+      unknownHistory: await talk.get(`/history/${randomUUID()}`),
+      queueDeleteUnknown: await talk.post('/queue', { delete: [randomUUID()] }),
+      interruptIdle: await talk.post('/interrupt', { prompt_id: randomUUID() }),
+    };
 
     // Refusals, each a 400 with ComfyUI's own body.
     const refusals: Record<string, unknown> = {};
@@ -69,6 +88,11 @@ async function observe(url: string, restart: (() => Promise<void>) | undefined) 
       interruptedHistory,
       waitingHistory,
       waitingKinds: talk.kinds(waiting.promptId),
+      upscaleKinds: talk.kinds(upscale.promptId),
+      upscaleGraph,
+      upscaleHistory,
+      viewed,
+      small,
     };
   } finally {
     talk.close();
@@ -79,8 +103,9 @@ async function observe(url: string, restart: (() => Promise<void>) | undefined) 
 async function simModels(): Promise<Record<string, string[]>> {
   const files = await projectModelFiles();
   const inFolder = (folder: string) => files.filter((file) => file.startsWith(`${folder}/`)).map((file) => file.slice(folder.length + 1));
+  // ComfyUI lists .gguf files only under ComfyUI-GGUF's unet_gguf, not under diffusion_models.
   const gguf = inFolder('diffusion_models').filter((name) => name.endsWith('.gguf'));
-  return { checkpoints: [], diffusion_models: inFolder('diffusion_models'), unet_gguf: gguf, text_encoders: inFolder('text_encoders'), clip_gguf: [], vae: inFolder('vae'), loras: [], upscale_models: inFolder('upscale_models') };
+  return { checkpoints: [], diffusion_models: inFolder('diffusion_models').filter((name) => !name.endsWith('.gguf')), unet_gguf: gguf, text_encoders: inFolder('text_encoders'), clip_gguf: [], vae: inFolder('vae'), loras: [], upscale_models: inFolder('upscale_models') };
 }
 
 for (const target of realTargets()) {
@@ -102,6 +127,26 @@ for (const target of realTargets()) {
       expect(simulated.firstKinds).toEqual(real.firstKinds);
       expect(simulated.secondKinds).toEqual(real.secondKinds);
       expect(shapeDiff(real.firstAnswer, simulated.firstAnswer)).toEqual([]);
+    });
+
+    it('⬆️: the upscale graph runs with the same messages and history, and /view serves the video alike', () => {
+      // The rig's stand-in ImageUpscaleWithModel reports no progress; ComfyUI's own (tiled) one does, as the simulator.
+      const upscaleNode = Object.entries(real.upscaleGraph).find(([, node]) => node.class_type === 'ImageUpscaleWithModel')![0];
+      const withoutStandIn = (kinds: string[]) => {
+        let current = '';
+        return collapseRepeats(kinds.filter((kind) => {
+          if (kind.startsWith('executing:')) current = kind;
+          return !(current === `executing:${upscaleNode}` && kind === 'progress');
+        }));
+      };
+      expect(withoutStandIn(simulated.upscaleKinds)).toEqual(withoutStandIn(real.upscaleKinds));
+      expect(real.upscaleHistory).toBeDefined();
+      expect(shapeDiff(real.upscaleHistory, simulated.upscaleHistory)).toEqual([]);
+      expect(simulated.viewed).toEqual(real.viewed);
+    });
+
+    it('model folders, an unknown history entry, deleting an unknown prompt, interrupting when idle', () => {
+      expect(simulated.small).toEqual(real.small);
     });
 
     it('a history entry of the same shape', () => {
