@@ -28,6 +28,12 @@ async function observe(url: string, restart: (() => Promise<void>) | undefined) 
     await talk.ended(first.promptId);
     const second = await submit(await wanPrompt(url, { steps: 4, seed: (Date.now() % 100_000) + 1 }));
     await talk.ended(second.promptId);
+    // POST /free, then two more runs at once: which of them finds the loaders cached?
+    const freed = await talk.post('/free', { unload_models: true, free_memory: true });
+    const third = await submit(await wanPrompt(url, { steps: 4, seed: (Date.now() % 100_000) + 2 }));
+    await talk.ended(third.promptId);
+    const fourth = await submit(await wanPrompt(url, { steps: 4, seed: (Date.now() % 100_000) + 3 }));
+    await talk.ended(fourth.promptId);
     const history = ((await talk.get(`/history/${first.promptId}`)) as Record<string, unknown>)[first.promptId] as Record<string, unknown>;
 
     // ⬆️: the upscale graph on the first run's video, read in place from output/.
@@ -79,6 +85,8 @@ async function observe(url: string, restart: (() => Promise<void>) | undefined) 
       firstAnswer: first.answer,
       firstKinds: talk.kinds(first.promptId),
       secondKinds: talk.kinds(second.promptId),
+      freed,
+      afterFreeKinds: [talk.kinds(third.promptId), talk.kinds(fourth.promptId)],
       history,
       refusals,
       queue,
@@ -147,6 +155,11 @@ for (const target of realTargets()) {
 
     it('model folders, an unknown history entry, deleting an unknown prompt, interrupting when idle', () => {
       expect(simulated.small).toEqual(real.small);
+    });
+
+    it('POST /free empties the cache when ComfyUI gets to it: after the next prompt, not before', () => {
+      expect(simulated.freed).toEqual(real.freed);
+      expect(simulated.afterFreeKinds).toEqual(real.afterFreeKinds);
     });
 
     it('a history entry of the same shape', () => {
