@@ -86,11 +86,15 @@ for (const target of realTargets()) {
       await harness.startTestWorker();
       const jobId = await enqueueJob(ctx, tinyJob(input, LONG), { jobId: createJobId() });
       await recorded.waitFor(is.atStage(jobId, 'high_noise'), 60_000);
+      const restartBegan = Date.now();
       await target.rig!.restart();
+      const restartEnded = Date.now();
       expect((await client.getQueue()).running).toEqual([]);
       expect(await client.getHistory(`${jobId}-a1`)).toBeUndefined();
 
       const delivered = await recorded.waitFor(is.delivered(jobId), 120_000);
+      // For the record (never asserted): how long the restart took and how long the job needed after it.
+      console.info(`${target.name}: restart ${restartEnded - restartBegan} ms, then delivered after ${Date.now() - restartEnded} ms; reports: ${recorded.of('failed', jobId).map((call) => call.failure.code).join(', ')}`);
       expect(delivered.result.promptId).not.toBe(`${jobId}-a1`);
       expect(recorded.of('delivered', jobId)).toHaveLength(1);
       expect((await getRun(ctx, jobId))?.promptId).toBe(delivered.result.promptId);

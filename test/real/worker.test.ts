@@ -32,7 +32,7 @@ for (const target of realTargets()) {
       expect(stages).toEqual(expect.arrayContaining(['loading_models', 'high_noise', 'low_noise', 'encoding']));
       expect(stages.indexOf('high_noise')).toBeLessThan(stages.indexOf('low_noise'));
       const steps = progress.filter((p) => p.stage === 'high_noise' && p.step).map((p) => p.step!.value);
-      expect(steps.length).toBeGreaterThan(1);
+      expect(steps.length, JSON.stringify(progress.map((p) => [p.stage, p.step?.value, p.percent]))).toBeGreaterThan(1);
       const previews = progress.map((p) => p.previewPath).filter((path): path is string => path !== undefined);
       expect(previews.length).toBeGreaterThan(0);
       expect(recorded.of('delivered', jobId)).toHaveLength(1);
