@@ -1,10 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // The real-ComfyUI suite runs on its own: `npm run test:real`.
-    exclude: ['test/real/**', 'node_modules/**'],
+    // The real-ComfyUI suite has its own command and config (npm run test:real, vitest.real.config.ts).
+    exclude: [...configDefaults.exclude, 'test/real/**'],
     // Integration tests start servers, Redis queues and ffmpeg; the machine has two cores.
     fileParallelism: true,
     maxWorkers: 2,

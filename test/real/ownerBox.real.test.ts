@@ -42,14 +42,15 @@ async function generate(url: string, argv: string[]) {
 }
 
 describe.each(['0.3.65', '0.8.0'] as const)("the owner's box on a real ComfyUI %s", (version) => {
-  const rigs: Rig[] = [];
+  // One server per version; each case sets its models/ (ComfyUI re-reads folder listings).
+  let server: Rig | undefined;
   afterAll(async () => {
-    await Promise.all(rigs.splice(0).map((rig) => rig.stop()));
+    await server?.stop();
   });
   const rig = async (models: readonly string[]) => {
-    const started = await startRig({ version, models, stepSeconds: 0.02 });
-    rigs.push(started);
-    return started;
+    if (!server) server = await startRig({ version, models, stepSeconds: 0.02 });
+    else await server.setModels(models);
+    return server;
   };
 
   it("GIVEN exactly the owner's files THEN the default preset and each preset write a 480×480 video and name the Q6_K files", async () => {
