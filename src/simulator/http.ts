@@ -41,7 +41,8 @@ function parseJson(body: Buffer): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-export function systemStats(version: SimulatedVersion, devices: string[], port: number): JsonObject {
+/** `previews` says whether ComfyUI was started with `--preview-method` (the only way it sends preview frames). */
+export function systemStats(version: SimulatedVersion, devices: string[], port: number, previews = false): JsonObject {
   const gpu = devices.includes('cuda:0');
   const ram = 64 * 1024 ** 3;
   return {
@@ -56,7 +57,7 @@ export function systemStats(version: SimulatedVersion, devices: string[], port: 
       python_version: '3.11.2 (main, Apr 28 2025, 14:11:48) [GCC 12.2.0]',
       pytorch_version: gpu ? '2.9.1+cu128' : '2.9.1+cpu',
       embedded_python: false,
-      argv: ['main.py', '--listen', '127.0.0.1', '--port', String(port)],
+      argv: ['main.py', '--listen', '127.0.0.1', '--port', String(port), ...(previews ? ['--preview-method', 'auto'] : [])],
     },
     // Only ComfyUI's main torch device is listed, never every GPU.
     devices: [
@@ -112,7 +113,7 @@ export async function route(deps: HttpDeps, req: IncomingMessage): Promise<Reply
 
   if (get && path === '/') return { status: 200, html: '<!doctype html><title>ComfyUI simulator</title><p>oelala-bot ComfyUI simulator</p>\n' };
   if (get && (path === '/embeddings' || path === '/extensions')) return json([]);
-  if (get && path === '/system_stats') return json(systemStats(deps.version, deps.devices, deps.port()));
+  if (get && path === '/system_stats') return json(systemStats(deps.version, deps.devices, deps.port(), deps.knobs.previews === true));
   if (get && path === '/features') {
     if (deps.knobs.oldServer) return { status: 404, text: '404: Not Found' };
     return json(features(deps.version));

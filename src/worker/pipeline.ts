@@ -5,6 +5,7 @@ import type { ComfyConnection } from '../comfy/follow.ts';
 import type { Config } from '../config.ts';
 import { UserError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { videoLinksFromConfig, type VideoLinks } from '../ops/videoLinks.ts';
 import { prepareImage } from '../media/index.ts';
 import type { EtaKey, WorkloadShape } from '../queue/eta.ts';
 import type { JobResult, JobRun } from '../queue/schemas.ts';
@@ -30,6 +31,8 @@ export type PipelineSettings = {
   previewIntervalMs: number;
   /** ComfyUI poll period when the socket cannot tell; default 1000. */
   pollIntervalMs: number;
+  /** Signs links to videos too large to post (PUBLIC_BASE_URL); none when undefined. */
+  videoLinks?: VideoLinks | undefined;
 };
 
 export const pipelineDefaults = { progressIntervalMs: 1000, previewIntervalMs: 2000, pollIntervalMs: 1000 } as const;
@@ -41,6 +44,7 @@ export function pipelineSettingsFromConfig(config: Config, overrides: Partial<Pi
     ffmpegPath: config.FFMPEG_PATH,
     placement: { computeDevice: config.DISTORCH_COMPUTE_DEVICE, allocations: config.DISTORCH_ALLOCATIONS },
     maxInputPixels: config.MAX_INPUT_PIXELS,
+    videoLinks: videoLinksFromConfig(config),
     ...overrides,
   };
 }
@@ -241,8 +245,10 @@ async function deliver(context: DeliverContext): Promise<JobResult> {
   const downloaded = await downloadOutput(connection.client, file, dir, signal);
   const video = await fitForDelivery(downloaded, { maxBytes: job.data.sizeLimit, ffmpegPath: deps.settings.ffmpegPath, dir, signal });
   const gpuStartedAt = finished.gpuStartedAt ?? run.submittedAt;
+  const link = video.fallbackFramePath ? deps.settings.videoLinks?.sign(video.videoPath) : undefined;
   const result: JobResult = {
     ...video,
+    ...(link ? { videoUrl: link.url, videoUrlExpiresAt: link.expiresAt } : {}),
     seed: prepared.seed,
     gpuSeconds: Math.max(0, (finished.gpuEndedAt - gpuStartedAt) / 1000),
     instance: run.instance,
