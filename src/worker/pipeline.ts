@@ -66,6 +66,13 @@ export type PipelineDeps = {
 };
 
 const UPLOAD_SUBFOLDER = 'oelala';
+/**
+ * Our files on ComfyUI stay bounded: ComfyUI has no delete route, so inputs are uploaded to
+ * its temp/ (referenced as "name [temp]") and the bundled workflows save with
+ * `save_output: false` (VHS writes to temp/ too); ComfyUI empties temp/ itself at every start.
+ */
+const UPLOAD_TYPE = 'temp';
+const uploaded = (name: string) => `${UPLOAD_SUBFOLDER}/${name} [${UPLOAD_TYPE}]`;
 
 type Prepared = { bound: BoundWorkflow; plan: ProgressPlan; etaKey: EtaKey; seed: number; upload: () => Promise<void> };
 
@@ -80,7 +87,7 @@ async function prepare(deps: PipelineDeps, job: JobRef, attempt: number): Promis
     const videoPath = data.source?.videoPath;
     if (!videoPath) throw new UserError('upscale_without_video', 'There is no finished video to upscale.');
     const name = `${job.id}.mp4`;
-    const bound = bindUpscale(upscale, { video: `${UPLOAD_SUBFOLDER}/${name}`, outputPrefix });
+    const bound = bindUpscale(upscale, { video: uploaded(name), outputPrefix });
     const shape: WorkloadShape = { steps: 1, frames: 81, width: data.input.width, height: data.input.height };
     return {
       bound,
@@ -89,7 +96,7 @@ async function prepare(deps: PipelineDeps, job: JobRef, attempt: number): Promis
       etaKey: { instance: deps.instance, preset: 'upscale', ...pick(shape) },
       upload: async () => {
         const video = await readInput(videoPath);
-        await client.uploadImage({ data: video, filename: name, subfolder: UPLOAD_SUBFOLDER, overwrite: true });
+        await client.uploadImage({ data: video, filename: name, subfolder: UPLOAD_SUBFOLDER, overwrite: true, type: UPLOAD_TYPE });
       },
     };
   }
@@ -101,7 +108,7 @@ async function prepare(deps: PipelineDeps, job: JobRef, attempt: number): Promis
   if (!resolved.ok) throw resolved.error;
   const params = resolved.value;
   const name = `${job.id}.png`;
-  const bound = bindWorkflow(workflow, { ...params, image: `${UPLOAD_SUBFOLDER}/${name}`, outputPrefix });
+  const bound = bindWorkflow(workflow, { ...params, image: uploaded(name), outputPrefix });
   const etaKey: EtaKey = { instance: deps.instance, preset: preset.name, width: params.width, height: params.height, frames: params.frames };
   const shape: WorkloadShape = { steps: params.steps, frames: params.frames, width: params.width, height: params.height };
   return {
@@ -111,7 +118,7 @@ async function prepare(deps: PipelineDeps, job: JobRef, attempt: number): Promis
     etaKey,
     upload: async () => {
       const png = await prepareImage(await readInput(data.input.path), { width: params.width, height: params.height, maxPixels: deps.settings.maxInputPixels });
-      await client.uploadImage({ data: png, filename: name, subfolder: UPLOAD_SUBFOLDER, overwrite: true });
+      await client.uploadImage({ data: png, filename: name, subfolder: UPLOAD_SUBFOLDER, overwrite: true, type: UPLOAD_TYPE });
     },
   };
 }
