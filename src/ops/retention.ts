@@ -34,14 +34,17 @@ export function ownerOf(name: string): string {
   return name.replace(/^\./, '').split('.')[0] ?? name;
 }
 
-/** The newest modification time in a file or directory tree (a re-encode written later keeps its folder young). */
+/**
+ * The newest modification time of the files in a tree (a re-encode written later keeps its
+ * folder young); an empty folder counts by its own time.
+ */
 async function newestMtime(path: string): Promise<number> {
   const info = await stat(path);
   if (!info.isDirectory()) return info.mtimeMs;
-  let newest = info.mtimeMs;
-  for (const entry of await readdir(path, { withFileTypes: true })) {
-    newest = Math.max(newest, await newestMtime(join(path, entry.name)).catch(() => 0));
-  }
+  const entries = await readdir(path, { withFileTypes: true });
+  if (entries.length === 0) return info.mtimeMs;
+  let newest = 0;
+  for (const entry of entries) newest = Math.max(newest, await newestMtime(join(path, entry.name)).catch(() => 0));
   return newest;
 }
 

@@ -51,10 +51,10 @@ export async function createHarness(options: { instances?: number; knobs?: Parti
       ...overrides,
     });
 
-  async function startTestWorker(overrides: { promptsPerInstance?: number; tuning?: Partial<WorkerTuning> } = {}): Promise<WorkerHandle> {
+  async function startTestWorker(overrides: { promptsPerInstance?: number; tuning?: Partial<WorkerTuning>; config?: Record<string, string> } = {}): Promise<WorkerHandle> {
     const { presets, workflows } = await loadAssets();
     const worker = startWorker({
-      config: config({ PROMPTS_PER_INSTANCE: String(overrides.promptsPerInstance ?? 2) }),
+      config: config({ PROMPTS_PER_INSTANCE: String(overrides.promptsPerInstance ?? 2), ...overrides.config }),
       reporter: recorded.reporter,
       logger: silentLogger,
       queueContext: ctx,
