@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Starts a private redis-server when nothing answers on REDIS_URL.
+    globalSetup: ['test/support/redisGlobalSetup.ts'],
     // Integration tests start servers, Redis queues and ffmpeg; the machine has two cores.
     fileParallelism: true,
     maxWorkers: 2,
