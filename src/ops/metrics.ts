@@ -8,7 +8,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  */
 
 export const registry = new Registry();
-collectDefaultMetrics({ register: registry, prefix: 'oelala_process_' });
+collectDefaultMetrics({ register: registry, prefix: 'oelala_' });
 
 export type QueueCountsSource = () => Promise<{ waiting: number; delayed: number; active: number; completed: number; failed: number; paused: boolean }>;
 export type InstanceSource = () => Array<{ url: string; reachable: boolean; inFlight: number; capacity: number; report?: { presets: Record<string, { runnable: boolean }> } | undefined }>;
