@@ -50,6 +50,17 @@ function send(response: ServerResponse, status: number, contentType: string, bod
   response.end(body);
 }
 
+/** Pure: one `bytes=` range of a file of `size` bytes; undefined for none (or a form we ignore, as servers may). */
+export function byteRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
+  const match = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
+  if (!match || (match[1] === '' && match[2] === '')) return undefined;
+  const [first, last] = [match[1] ?? '', match[2] ?? ''];
+  const start = first === '' ? Math.max(0, size - Number(last)) : Number(first);
+  const end = first === '' || last === '' ? size - 1 : Math.min(Number(last), size - 1);
+  if (start >= size || start > end) return 'unsatisfiable';
+  return { start, end };
+}
+
 const notFound = (response: ServerResponse) => send(response, 404, 'text/plain; charset=utf-8', 'not found\n');
 
 export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
@@ -72,9 +83,17 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
     if (!file) return notFound(response);
     const info = await stat(file).catch(() => undefined);
     if (!info?.isFile()) return notFound(response);
-    response.writeHead(200, { 'content-type': 'video/mp4', 'content-length': info.size, 'cache-control': 'private, max-age=3600', 'x-content-type-options': 'nosniff' });
-    if (request.method === 'HEAD') return response.end();
-    createReadStream(file).on('error', () => response.destroy()).pipe(response);
+    const headers = { 'content-type': 'video/mp4', 'accept-ranges': 'bytes', 'cache-control': 'private, max-age=3600', 'x-content-type-options': 'nosniff' };
+    // Players seek with Range requests (Safari plays nothing without them).
+    const range = byteRange(request.headers.range, info.size);
+    if (range === 'unsatisfiable') {
+      response.writeHead(416, { ...headers, 'content-range': `bytes */${info.size}` });
+      return response.end();
+    }
+    const { start, end } = range ?? { start: 0, end: info.size - 1 };
+    response.writeHead(range ? 206 : 200, { ...headers, 'content-length': end - start + 1, ...(range ? { 'content-range': `bytes ${start}-${end}/${info.size}` } : {}) });
+    if (request.method === 'HEAD' || info.size === 0) return response.end();
+    createReadStream(file, { start, end }).on('error', () => response.destroy()).pipe(response);
   };
 
   const server = createServer((request, response) => {

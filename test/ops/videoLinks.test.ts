@@ -43,6 +43,18 @@ describe('signed links to videos too large to post', () => {
     expect(await response.text()).toBe('the video bytes');
   });
 
+  it('GIVEN a Range request THEN 206 with just those bytes; a range past the end is 416', async () => {
+    const { file, links, local } = await servedVideo();
+    const url = local(links.sign(file)!.url);
+    const part = await fetch(url, { headers: { range: 'bytes=4-8' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe('bytes 4-8/15');
+    expect(await part.text()).toBe('video');
+    const tail = await fetch(url, { headers: { range: 'bytes=-5' } });
+    expect(await tail.text()).toBe('bytes');
+    expect((await fetch(url, { headers: { range: 'bytes=99-' } })).status).toBe(416);
+  });
+
   it('GIVEN a tampered signature, another file under the same signature, or a changed expiry THEN 404 and no file', async () => {
     const { file, links, local } = await servedVideo();
     const url = new URL(local(links.sign(file)!.url));
