@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // The real-ComfyUI suite has its own command and config (npm run test:real, vitest.real.config.ts).
     exclude: [...configDefaults.exclude, 'test/real/**'],
+    // Starts a private redis-server when nothing answers on REDIS_URL.
+    globalSetup: ['test/support/redisGlobalSetup.ts'],
     // Integration tests start servers, Redis queues and ffmpeg; the machine has two cores.
     fileParallelism: true,
     maxWorkers: 2,

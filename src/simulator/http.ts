@@ -109,7 +109,7 @@ export async function route(deps: HttpDeps, req: IncomingMessage): Promise<Reply
 
   if (get && path === '/') return { status: 200, html: '<!doctype html><title>ComfyUI simulator</title><p>oelala-bot ComfyUI simulator</p>\n' };
   if (get && (path === '/embeddings' || path === '/extensions')) return json([]);
-  if (get && path === '/system_stats') return json(systemStats(deps.version, deps.devices, deps.port(), deps.knobs.previews));
+  if (get && path === '/system_stats') return json(systemStats(deps.version, deps.devices, deps.port(), deps.knobs.previews === true));
   if (get && path === '/features') {
     if (deps.knobs.oldServer) return { status: 404, text: '404: Not Found' };
     return json(features(deps.version));

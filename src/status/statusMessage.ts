@@ -112,7 +112,10 @@ export function renderDelivered({ jobId, data, result }: DeliveredFacts): Status
   if (result.fallbackFramePath) {
     const why =
       `The video (${formatBytes(result.bytes)}) is larger than this server lets me upload ` +
-      `(${formatBytes(data.sizeLimit)}), even after re-encoding, so here is a frame from it. ` +
+      `(${formatBytes(data.sizeLimit)}), even after re-encoding, so here is a frame from it` +
+      (result.videoUrl
+        ? ` and the full video: ${result.videoUrl} (the link works until <t:${Math.floor((result.videoUrlExpiresAt ?? 0) / 1000)}:f>). `
+        : '. ') +
       'Fewer frames or the `fast` preset make a smaller file.';
     return {
       kind: 'delivered',

@@ -11,8 +11,8 @@ import { NoInstanceError } from './failures.ts';
  * while we download, encode or deliver).
  */
 
-/** What the pool knows of one instance. */
-type InstanceState = {
+/** What the pool knows of one instance (also what /readyz and the instance metrics read). */
+export type InstanceState = {
   url: string;
   capacity: number;
   inFlight: number;
@@ -37,6 +37,8 @@ export type InstancePool = {
   acquire(preset: string, options: { prefer?: string | undefined; signal: AbortSignal }): Promise<Lease>;
   /** A connection to any instance by URL (re-attaching to a run another worker started). */
   connectionFor(url: string): ComfyConnection;
+  /** What each instance looks like now: reachable, slots in use, its last preflight. */
+  status(): InstanceState[];
   close(): Promise<void>;
 };
 
@@ -154,6 +156,7 @@ export function createInstancePool(options: {
       }
       return connection;
     },
+    status: () => slots.map(({ connection: _connection, ...state }) => ({ ...state })),
     async close() {
       wakeAll();
       await Promise.all([...slots.map((slot) => slot.connection.close()), ...[...adHoc.values()].map((connection) => connection.close())]);

@@ -5,6 +5,7 @@ import type { ComfyConnection } from '../comfy/follow.ts';
 import type { Config } from '../config.ts';
 import { UserError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { videoLinksFromConfig, type VideoLinks } from '../ops/videoLinks.ts';
 import { prepareImage } from '../media/index.ts';
 import type { EtaKey, WorkloadShape } from '../queue/eta.ts';
 import type { JobData, JobResult, JobRun } from '../queue/schemas.ts';
@@ -43,6 +44,8 @@ export type PipelineSettings = {
   previewIntervalMs: number;
   /** ComfyUI poll period when the socket cannot tell; default 1000. */
   pollIntervalMs: number;
+  /** Signs links to videos too large to post (PUBLIC_BASE_URL); none when undefined. */
+  videoLinks?: VideoLinks | undefined;
 };
 
 export const pipelineDefaults = { progressIntervalMs: 1000, previewIntervalMs: 2000, pollIntervalMs: 1000 } as const;
@@ -54,6 +57,7 @@ export function pipelineSettingsFromConfig(config: Config, overrides: Partial<Pi
     ffmpegPath: config.FFMPEG_PATH,
     placement: { computeDevice: config.DISTORCH_COMPUTE_DEVICE, allocations: config.DISTORCH_ALLOCATIONS },
     maxInputPixels: config.MAX_INPUT_PIXELS,
+    videoLinks: videoLinksFromConfig(config),
     ...overrides,
   };
 }
@@ -77,6 +81,13 @@ export type PipelineDeps = {
 };
 
 const UPLOAD_SUBFOLDER = 'oelala';
+/**
+ * Our files on ComfyUI stay bounded: ComfyUI has no delete route, so inputs are uploaded to
+ * its temp/ (referenced as "name [temp]") and the bundled workflows save with
+ * `save_output: false` (VHS writes to temp/ too); ComfyUI empties temp/ itself at every start.
+ */
+const UPLOAD_TYPE = 'temp';
+const uploaded = (name: string) => `${UPLOAD_SUBFOLDER}/${name} [${UPLOAD_TYPE}]`;
 
 type Prepared = { bound: BoundWorkflow; plan: ProgressPlan; etaKey: EtaKey; seed: number; models?: ModelFiles | undefined; upload: () => Promise<void> };
 
@@ -91,7 +102,7 @@ async function prepare(deps: PipelineDeps, job: JobRef, attempt: number): Promis
     const videoPath = data.source?.videoPath;
     if (!videoPath) throw new UserError('upscale_without_video', 'There is no finished video to upscale.');
     const name = `${job.id}.mp4`;
-    const bound = bindUpscale(upscale, { video: `${UPLOAD_SUBFOLDER}/${name}`, outputPrefix });
+    const bound = bindUpscale(upscale, { video: uploaded(name), outputPrefix });
     const shape: WorkloadShape = { steps: 1, frames: 81, width: data.input.width, height: data.input.height };
     return {
       bound,
@@ -100,7 +111,7 @@ async function prepare(deps: PipelineDeps, job: JobRef, attempt: number): Promis
       etaKey: { instance: deps.instance, preset: 'upscale', ...pick(shape) },
       upload: async () => {
         const video = await readInput(videoPath);
-        await client.uploadImage({ data: video, filename: name, subfolder: UPLOAD_SUBFOLDER, overwrite: true });
+        await client.uploadImage({ data: video, filename: name, subfolder: UPLOAD_SUBFOLDER, overwrite: true, type: UPLOAD_TYPE });
       },
     };
   }
@@ -111,7 +122,7 @@ async function prepare(deps: PipelineDeps, job: JobRef, attempt: number): Promis
   const params = paramsFor(preset, data, deps.settings.placement);
   const models = deps.models ?? preferredModels(preset.models);
   const name = `${job.id}.png`;
-  const bound = bindWorkflow(workflow, { ...params, ...models, image: `${UPLOAD_SUBFOLDER}/${name}`, outputPrefix });
+  const bound = bindWorkflow(workflow, { ...params, ...models, image: uploaded(name), outputPrefix });
   const etaKey: EtaKey = { instance: deps.instance, preset: preset.name, width: params.width, height: params.height, frames: params.frames };
   const shape: WorkloadShape = { steps: params.steps, frames: params.frames, width: params.width, height: params.height };
   return {
@@ -122,7 +133,7 @@ async function prepare(deps: PipelineDeps, job: JobRef, attempt: number): Promis
     etaKey,
     upload: async () => {
       const png = await prepareImage(await readInput(data.input.path), { width: params.width, height: params.height, maxPixels: deps.settings.maxInputPixels });
-      await client.uploadImage({ data: png, filename: name, subfolder: UPLOAD_SUBFOLDER, overwrite: true });
+      await client.uploadImage({ data: png, filename: name, subfolder: UPLOAD_SUBFOLDER, overwrite: true, type: UPLOAD_TYPE });
     },
   };
 }
@@ -288,8 +299,10 @@ async function deliver(context: DeliverContext): Promise<JobResult> {
   const downloaded = await downloadOutput(connection.client, file, dir, signal);
   const video = await fitForDelivery(downloaded, { maxBytes: job.data.sizeLimit, ffmpegPath: deps.settings.ffmpegPath, dir, signal });
   const gpuStartedAt = finished.gpuStartedAt ?? run.submittedAt;
+  const link = video.fallbackFramePath ? deps.settings.videoLinks?.sign(video.videoPath) : undefined;
   const result: JobResult = {
     ...video,
+    ...(link ? { videoUrl: link.url, videoUrlExpiresAt: link.expiresAt } : {}),
     seed: prepared.seed,
     gpuSeconds: Math.max(0, (finished.gpuEndedAt - gpuStartedAt) / 1000),
     instance: run.instance,

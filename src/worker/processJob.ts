@@ -1,5 +1,6 @@
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { Logger } from '../log.ts';
+import { jobMetrics } from '../ops/metrics.ts';
 import { getCancelMarker } from '../queue/jobRecords.ts';
 import type { QueueContext } from '../queue/context.ts';
 import { recordFailure, getRun } from '../queue/jobRecords.ts';
@@ -52,7 +53,10 @@ export function createProcessor(deps: ProcessDeps) {
       const lease = await pool.acquire(data.kind === 'upscale' ? 'upscale' : data.options.preset, { prefer: previous?.instance, signal: controller.signal });
       try {
         log.info({ comfy: lease.url, attempt: ref.attempt, models: lease.models }, 'running');
-        return await runJob({ ...deps.pipeline, instance: lease.url, connection: lease.connection, models: lease.models, logger: log, onGpuDone: () => lease.release() }, ref, storing, controller.signal);
+        jobMetrics.started(data, job.timestamp);
+        const result = await runJob({ ...deps.pipeline, instance: lease.url, connection: lease.connection, models: lease.models, logger: log, onGpuDone: () => lease.release() }, ref, storing, controller.signal);
+        jobMetrics.completed(data, result);
+        return result;
       } catch (error) {
         // Its files changed since the last preflight: look again, so the next job goes where its files are.
         if (classifyError(error).failure.code === 'missing_model') await pool.refresh({ only: lease.url });
@@ -64,11 +68,13 @@ export function createProcessor(deps: ProcessDeps) {
       const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
       if (reason instanceof JobCancelledError) {
         log.info({ by: reason.by }, 'cancelled');
+        jobMetrics.cancelled(data);
         await reporter.cancelled(ref).catch((reportError: unknown) => log.warn({ err: reportError }, 'cancel report failed'));
         throw new UnrecoverableError('cancelled');
       }
       if (reason instanceof JobHandedBackError) {
         log.info('handed back to the queue');
+        jobMetrics.handedBack(data);
         await job.moveToWait(token);
         throw new WaitingError();
       }
@@ -77,6 +83,7 @@ export function createProcessor(deps: ProcessDeps) {
       const retrying = !classified.permanent && job.attemptsMade + 1 < attempts;
       const failure = failureFor(classified, retrying);
       log[retrying ? 'warn' : 'error']({ err: error, code: failure.code, retrying }, 'job failed');
+      jobMetrics.failed(data, failure.code, retrying);
       // The member still hears of it below; only /jobs and /queue lose the words, so say so in the log.
       await recordFailure(ctx, jobId, failure).catch((recordError: unknown) => log.warn({ err: recordError, code: failure.code }, 'could not store the failure'));
       await reporter.failed(ref, failure).catch((reportError: unknown) => log.warn({ err: reportError }, 'failure report failed'));

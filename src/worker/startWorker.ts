@@ -9,7 +9,7 @@ import { QUEUE_NAME } from '../queue/keys.ts';
 import type { JobData, JobResult } from '../queue/schemas.ts';
 import { loadPresets, loadWorkflows, type PreflightWorkflows, type Presets } from '../workflow/index.ts';
 import { JobCancelledError, JobHandedBackError } from './failures.ts';
-import { createInstancePool } from './instances.ts';
+import { createInstancePool, type InstanceState } from './instances.ts';
 import { pipelineSettingsFromConfig, type PipelineSettings } from './pipeline.ts';
 import { createProcessor, type HeldJob } from './processJob.ts';
 import type { Reporter } from '../queue/reporter.ts';
@@ -61,6 +61,8 @@ export type WorkerHandle = {
   stopNow(): Promise<void>;
   /** Same as stopNow, for tests and embedding. */
   close(): Promise<void>;
+  /** Each instance's state now (for /readyz and the instance metrics); empty before the first preflight. */
+  instanceStatus(): InstanceState[];
 };
 
 /** The presets and every workflow they name (plus the upscale graph), checked at start. */
@@ -164,6 +166,7 @@ export function startWorker(options: StartWorkerOptions): WorkerHandle {
 
   return {
     ready,
+    instanceStatus: () => pool?.status() ?? [],
     shutdown() {
       closing ??= (async () => {
         await ready.catch(() => {});

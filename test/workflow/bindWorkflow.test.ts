@@ -51,7 +51,7 @@ describe('binding an i2v job', () => {
     expect(byTitle(prompt, 'UNet high noise')?.inputs).toMatchObject({ unet_name: 'Wan2.2-I2V-A14B-HighNoise-Q4_K_M.gguf', compute_device: 'cuda:1', expert_mode_allocations: 'cuda:0,1gb;cpu,*' });
     expect(byTitle(prompt, 'UNet low noise')?.inputs).toMatchObject({ unet_name: 'Wan2.2-I2V-A14B-LowNoise-Q4_K_M.gguf', compute_device: 'cuda:1' });
     expect(byTitle(prompt, 'Text encoder')?.inputs.device).toBe('cuda:1');
-    expect(byTitle(prompt, 'Save MP4')?.inputs).toMatchObject({ filename_prefix: 'oelala/abc-a1', frame_rate: 16, crf: 19, format: 'video/h264-mp4', pix_fmt: 'yuv420p', save_output: true });
+    expect(byTitle(prompt, 'Save MP4')?.inputs).toMatchObject({ filename_prefix: 'oelala/abc-a1', frame_rate: 16, crf: 19, format: 'video/h264-mp4', pix_fmt: 'yuv420p', save_output: false });
   });
 
   it('GIVEN no LoRA THEN both LoRA nodes are removed and the shifts are fed by the UNets', () => {
