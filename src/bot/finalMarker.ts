@@ -13,6 +13,8 @@ export function statusKeys(prefix: string) {
   return {
     final: (messageId: string) => `${base}:final:${messageId}`,
     running: (messageId: string) => `${base}:running:${messageId}`,
+    /** The file name of the final edit Discord accepted (written after its answer). */
+    landed: (messageId: string) => `${base}:landed:${messageId}`,
   } as const;
 }
 
@@ -26,7 +28,16 @@ export async function markRunning(redis: Redis, prefix: string, messageId: strin
 
 export async function clearMarkers(redis: Redis, prefix: string, messageId: string): Promise<void> {
   const keys = statusKeys(prefix);
-  await redis.del(keys.final(messageId), keys.running(messageId));
+  await redis.del(keys.final(messageId), keys.running(messageId), keys.landed(messageId));
+}
+
+/** Discord accepted a final edit carrying `fileName`: a worker taking the job over must not upload it again. */
+export async function markLanded(redis: Redis, prefix: string, messageId: string, fileName: string): Promise<void> {
+  await redis.set(statusKeys(prefix).landed(messageId), fileName, 'EX', KEEP_SECONDS);
+}
+
+export async function landedFile(redis: Redis, prefix: string, messageId: string): Promise<string | undefined> {
+  return (await redis.get(statusKeys(prefix).landed(messageId))) ?? undefined;
 }
 
 export async function isFinal(redis: Redis, prefix: string, messageId: string): Promise<boolean> {

@@ -15,6 +15,8 @@ export function queueKeys(prefix: string) {
     user: (userId: string) => `${base}:user:${userId}`,
     /** String (JSON): the run of a job, written before it is submitted to ComfyUI. */
     run: (jobId: string) => `${base}:run:${jobId}`,
+    /** String (JSON): the result of a job whose video Discord accepted (a takeover finishes with it). */
+    delivery: (jobId: string) => `${base}:delivery:${jobId}`,
     /** String (JSON): how a job failed, in words. */
     failure: (jobId: string) => `${base}:failure:${jobId}`,
     /** String (JSON): the durable cancel marker. */

@@ -1,8 +1,7 @@
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { Logger } from '../log.ts';
-import { getCancelMarker } from '../queue/jobRecords.ts';
 import type { QueueContext } from '../queue/context.ts';
-import { recordFailure, getRun } from '../queue/jobRecords.ts';
+import { getCancelMarker, getDelivery, getRun, recordDelivery, recordFailure } from '../queue/jobRecords.ts';
 import { jobDataSchema, type JobData, type JobProgress, type JobResult } from '../queue/schemas.ts';
 import { classifyError, failureFor, JobCancelledError, JobHandedBackError } from './failures.ts';
 import type { InstancePool } from './instances.ts';
@@ -46,13 +45,22 @@ export function createProcessor(deps: ProcessDeps) {
       },
     };
     try {
+      // A worker that died after delivering left this: finish the job, run and post nothing again.
+      const delivered = await getDelivery(ctx, jobId);
+      if (delivered) {
+        log.info({ promptId: delivered.promptId }, 'already delivered before a takeover; finishing the job');
+        return delivered;
+      }
       const marker = await getCancelMarker(ctx, jobId);
       if (marker) throw new JobCancelledError(marker.by);
       const previous = await getRun(ctx, jobId);
       const lease = await pool.acquire(data.kind === 'upscale' ? 'upscale' : data.options.preset, { prefer: previous?.instance, signal: controller.signal });
       try {
         log.info({ comfy: lease.url, attempt: ref.attempt }, 'running');
-        return await runJob({ ...deps.pipeline, instance: lease.url, connection: lease.connection, logger: log, onGpuDone: () => lease.release() }, ref, storing, controller.signal);
+        const result = await runJob({ ...deps.pipeline, instance: lease.url, connection: lease.connection, logger: log, onGpuDone: () => lease.release() }, ref, storing, controller.signal);
+        // Best effort: the landed marker of the status message guards the upload if this write fails.
+        await recordDelivery(ctx, jobId, result).catch((error: unknown) => log.warn({ err: error }, 'could not record the delivery'));
+        return result;
       } finally {
         lease.release();
       }
