@@ -3,7 +3,7 @@ import type { Logger } from '../log.ts';
 import type { QueueContext } from '../queue/context.ts';
 import { getCancelMarker, getDelivery, getRun, recordDelivery, recordFailure } from '../queue/jobRecords.ts';
 import { jobDataSchema, type JobData, type JobProgress, type JobResult } from '../queue/schemas.ts';
-import { classifyError, failureFor, JobCancelledError, JobHandedBackError } from './failures.ts';
+import { classifyError, failureFor, JobCancelledError, JobHandedBackError, JobLockLostError } from './failures.ts';
 import type { InstancePool } from './instances.ts';
 import { runJob, type PipelineDeps } from './pipeline.ts';
 import type { JobRef, Reporter } from './reporter.ts';
@@ -70,6 +70,10 @@ export function createProcessor(deps: ProcessDeps) {
         log.info({ by: reason.by }, 'cancelled');
         await reporter.cancelled(ref).catch((reportError: unknown) => log.warn({ err: reportError }, 'cancel report failed'));
         throw new UnrecoverableError('cancelled');
+      }
+      if (reason instanceof JobLockLostError) {
+        // Nothing to report or record: the job is another worker's now (BullMQ refuses our move without the lock).
+        throw reason;
       }
       if (reason instanceof JobHandedBackError) {
         log.info('handed back to the queue');

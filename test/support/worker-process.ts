@@ -23,11 +23,24 @@ if (!parsed.ok) {
 }
 const tuning = JSON.parse(process.env.OELALA_TEST_TUNING ?? '{}') as Partial<WorkerTuning>;
 
+// OELALA_TEST_BLOCK=<stage>:<ms> blocks the event loop once, synchronously, when a job reaches that
+// stage: a long synchronous step or a GC pause, as far as lock renewal can tell.
+const [blockStage, blockMs] = (process.env.OELALA_TEST_BLOCK ?? '').split(':');
+let blocked = false;
+const maybeBlock = (stage: string) => {
+  if (blocked || !blockStage || stage !== blockStage) return;
+  blocked = true;
+  say({ type: 'blocking', ms: Number(blockMs) });
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(blockMs));
+  say({ type: 'unblocked' });
+};
+
 const inner = process.env.OELALA_TEST_REPORTER === 'discord' ? createRestReporter(parsed.config, silentLogger).reporter : undefined;
 const reporter: Reporter = {
   progress: async (job, progress) => {
     await inner?.progress(job, progress);
     say({ type: 'progress', jobId: job.id, attempt: job.attempt, progress });
+    maybeBlock(progress.stage);
   },
   delivered: async (job, result) => {
     await inner?.delivered(job, result);
