@@ -2,10 +2,26 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { build } from 'esbuild';
 import type { Config } from '../../src/config.ts';
 import type { WorkerTuning } from '../../src/worker/startWorker.ts';
 
 const root = join(import.meta.dirname, '../..');
+
+let bundled: Promise<string> | undefined;
+/**
+ * worker-process.ts bundled once per test process (packages external, as `npm run build`
+ * does for src/main.ts): plain node starts it in about a second, where tsx on a busy
+ * two-core machine takes ten times that for every worker a test kills.
+ */
+function bundle(): Promise<string> {
+  bundled ??= (async () => {
+    const outfile = join(root, 'dist', 'test', `worker-process.${process.pid}.mjs`);
+    await build({ entryPoints: [join(root, 'test/support/worker-process.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', outfile, logLevel: 'warning' });
+    return outfile;
+  })();
+  return bundled;
+}
 
 export type WorkerLine = { type: string; jobId?: string; attempt?: number; progress?: { stage: string }; pid?: number };
 
@@ -42,8 +58,8 @@ export async function spawnWorkerChild(config: Config, options: { tuning?: Parti
     ...(config.DISCORD_TOKEN ? { DISCORD_TOKEN: config.DISCORD_TOKEN, DISCORD_API_BASE: config.DISCORD_API_BASE } : {}),
     ...options.env,
   };
-  // node --import tsx, not the tsx binary: its wrapper would die while the real worker lives on.
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/support/worker-process.ts')], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  // node itself, not a wrapper (the tsx binary's would die while the real worker lives on).
+  const proc = spawn(process.execPath, [await bundle()], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
   createInterface({ input: proc.stdout! }).on('line', (text) => {
     let line: WorkerLine;
     try {
