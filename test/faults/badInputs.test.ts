@@ -109,6 +109,14 @@ describe('bad input is refused privately and queues nothing', () => {
     expect(done.attachments.filter((a) => a.filename.endsWith('.mp4'))).toHaveLength(1);
   });
 
+  it('mentions in the prompt are not refused: shown defused, and no message may ping', async () => {
+    const handle = world.fake.invokeCommand(await image({ options: { prompt: '@everyone look <@&123456789012345678> and <@100000000000000077>' } }));
+    const done = await handle.waitForResponse((m) => m.attachments.some((a) => a.filename.endsWith('.mp4')), { timeoutMs: 60_000 });
+    answers.push({ label: 'prompt with `@everyone`, a role and a user mention', ack: 'accepted', answer: 'not refused: shown as `@\u200beveryone` (defused) and every edit sends `allowed_mentions: { parse: [] }`' });
+    for (const version of handle.history()) expect(version.content).not.toMatch(/@everyone|<@&?\d+>/);
+    expect(done.content).toContain('@\u200beveryone');
+  });
+
   afterAll(async () => {
     const dir = process.env.FAULTS_REPORT_DIR;
     if (!dir) return;
