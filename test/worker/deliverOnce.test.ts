@@ -1,6 +1,6 @@
 import 'discord.js';
 import { REST, Routes } from 'discord.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRestReporter } from '../../src/bot/restReporter.ts';
 import { silentLogger } from '../../src/log.ts';
 import { startWorker } from '../../src/worker/startWorker.ts';
@@ -17,6 +17,9 @@ import { createHarness, quickTuning, type Harness } from './workerHarness.ts';
  * Delivery is idempotent: a worker that dies after Discord accepted the video leaves a job
  * the next worker finishes without uploading it again.
  */
+
+// Worker processes take seconds to start on a busy machine; the waits inside stay event-driven.
+vi.setConfig({ testTimeout: 150_000 });
 
 let harness: Harness | undefined;
 let fake: FakeDiscord | undefined;

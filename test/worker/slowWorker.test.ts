@@ -1,6 +1,6 @@
 import 'discord.js';
 import { REST, Routes } from 'discord.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createJobId, enqueueJob, getJob } from '../../src/queue/index.ts';
 import { workerTuningDefaults } from '../../src/worker/startWorker.ts';
 import { discordEnvFor } from '../support/botOnFake.ts';
@@ -19,6 +19,9 @@ const productionLocks = {
   lockRenewMs: workerTuningDefaults.lockRenewMs,
   stalledIntervalMs: workerTuningDefaults.stalledIntervalMs,
 };
+
+// Worker processes take seconds to start on a busy machine; the waits inside stay event-driven.
+vi.setConfig({ testTimeout: 150_000 });
 
 let harness: Harness | undefined;
 let fake: FakeDiscord | undefined;
