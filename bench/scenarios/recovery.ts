@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { startComfySimulator } from '../../src/simulator/index.ts';
+import { workerTuningDefaults } from '../../src/worker/startWorker.ts';
 import { startRole, type RoleProcess } from '../lib/child.ts';
 import { perfNow } from '../lib/clock.ts';
 import type { Scenario } from '../lib/scenario.ts';
@@ -75,7 +76,7 @@ export const recovery: Scenario = {
           n: s.n,
           budget: '< 15 s',
           pass: s.max * 1000 < BUDGET_MS,
-          note: 'SIGKILL → job running again; lock 10 s renewed every 2 s, stalled check every 2 s',
+          note: `lock ${workerTuningDefaults.lockDurationMs / 1000} s renewed every ${workerTuningDefaults.lockRenewMs / 1000} s, stalled check every ${workerTuningDefaults.stalledIntervalMs / 1000} s`,
         };
       };
       return [
