@@ -18,6 +18,7 @@ import { memory } from './scenarios/memory.ts';
 import { reencode } from './scenarios/reencode.ts';
 import { realComfy } from './scenarios/realComfy.ts';
 import { metricsEndpoint } from './scenarios/metricsEndpoint.ts';
+import { recovery } from './scenarios/recovery.ts';
 
 /**
  * `npm run bench [-- name ...]`: every scenario in turn (or those whose name contains
@@ -25,7 +26,7 @@ import { metricsEndpoint } from './scenarios/metricsEndpoint.ts';
  * error row and the run goes on. Prints the table and writes bench/results.json.
  */
 
-const scenarios: readonly Scenario[] = [deferral, enqueueToPrompt, gpuIdle, throughput, delivery, discordEdits, memory, reencode, realComfy, metricsEndpoint];
+const scenarios: readonly Scenario[] = [deferral, enqueueToPrompt, gpuIdle, throughput, delivery, discordEdits, memory, reencode, recovery, realComfy, metricsEndpoint];
 
 function machine() {
   const ffmpeg = (() => {

@@ -20,6 +20,14 @@ export class JobHandedBackError extends Error {
   }
 }
 
+/** This worker lost the job's lock (it stalled longer than the lock): another worker took it over. */
+export class JobLockLostError extends Error {
+  override readonly name = 'JobLockLostError';
+  constructor() {
+    super('lost the job lock to another worker');
+  }
+}
+
 /** No configured ComfyUI can run this job's preset right now (preflight said so). */
 export class NoInstanceError extends Error {
   override readonly name = 'NoInstanceError';

@@ -1,11 +1,10 @@
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { Logger } from '../log.ts';
 import { jobMetrics } from '../ops/metrics.ts';
-import { getCancelMarker } from '../queue/jobRecords.ts';
 import type { QueueContext } from '../queue/context.ts';
-import { recordFailure, getRun } from '../queue/jobRecords.ts';
+import { getCancelMarker, getDelivery, getRun, recordDelivery, recordFailure } from '../queue/jobRecords.ts';
 import { jobDataSchema, type JobData, type JobProgress, type JobResult } from '../queue/schemas.ts';
-import { classifyError, failureFor, JobCancelledError, JobHandedBackError } from './failures.ts';
+import { classifyError, failureFor, JobCancelledError, JobHandedBackError, JobLockLostError } from './failures.ts';
 import type { InstancePool } from './instances.ts';
 import { runJob, type PipelineDeps } from './pipeline.ts';
 import type { JobRef, Reporter } from '../queue/reporter.ts';
@@ -47,6 +46,12 @@ export function createProcessor(deps: ProcessDeps) {
       },
     };
     try {
+      // A worker that died after delivering left this: finish the job, run and post nothing again.
+      const delivered = await getDelivery(ctx, jobId);
+      if (delivered) {
+        log.info({ promptId: delivered.promptId }, 'already delivered before a takeover; finishing the job');
+        return delivered;
+      }
       const marker = await getCancelMarker(ctx, jobId);
       if (marker) throw new JobCancelledError(marker.by);
       const previous = await getRun(ctx, jobId);
@@ -55,6 +60,8 @@ export function createProcessor(deps: ProcessDeps) {
         log.info({ comfy: lease.url, attempt: ref.attempt, models: lease.models }, 'running');
         jobMetrics.started(data, job.timestamp);
         const result = await runJob({ ...deps.pipeline, instance: lease.url, connection: lease.connection, models: lease.models, logger: log, onGpuDone: () => lease.release() }, ref, storing, controller.signal);
+        // Best effort: the landed marker of the status message guards the upload if this write fails.
+        await recordDelivery(ctx, jobId, result).catch((error: unknown) => log.warn({ err: error }, 'could not record the delivery'));
         jobMetrics.completed(data, result);
         return result;
       } catch (error) {
@@ -71,6 +78,10 @@ export function createProcessor(deps: ProcessDeps) {
         jobMetrics.cancelled(data);
         await reporter.cancelled(ref).catch((reportError: unknown) => log.warn({ err: reportError }, 'cancel report failed'));
         throw new UnrecoverableError('cancelled');
+      }
+      if (reason instanceof JobLockLostError) {
+        // Nothing to report or record: the job is another worker's now (BullMQ refuses our move without the lock).
+        throw reason;
       }
       if (reason instanceof JobHandedBackError) {
         log.info('handed back to the queue');
