@@ -65,7 +65,7 @@ async function runAll(): Promise<void> {
   const logger = loggerFor(config);
   const bot = await startBot({ config, logger, commands });
   const { queue } = bot.context;
-  const reporter = createDiscordReporter({ editor: bot.statusEditor, redis: queue.redis, prefix: queue.prefix, logger });
+  const reporter = createDiscordReporter({ editor: bot.statusEditor, redis: queue.redis, prefix: queue.prefix, logger, keepResultSeconds: config.RESULT_KEEP_DAYS * 24 * 3600 });
   const worker = startWorker({ config, reporter, logger, queueContext: queue });
   // First signal: the worker drains (running jobs finish within the grace period), then the bot lets its last edits out.
   const then = (step: () => Promise<void>) => async () => {

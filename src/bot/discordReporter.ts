@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.ts';
+import { saveResult } from '../queue/results.ts';
 import type { JobRef, Reporter } from '../worker/reporter.ts';
 import { markRunning } from './finalMarker.ts';
 import type { StatusEditor } from './statusEditor.ts';
@@ -16,11 +17,14 @@ export type DiscordReporterOptions = {
   prefix: string;
   logger: Logger;
   now?: () => number;
+  /** Seconds a delivered result's buttons keep working (RESULT_KEEP_DAYS); default 90 days. */
+  keepResultSeconds?: number;
 };
 
 export function createDiscordReporter(options: DiscordReporterOptions): Reporter {
   const { editor, redis, prefix, logger } = options;
   const now = options.now ?? Date.now;
+  const keepResultSeconds = options.keepResultSeconds ?? 90 * 24 * 3600;
   // Messages already marked as held by a worker (one Redis write per job, not per step).
   const running = new Set<string>();
 
@@ -44,6 +48,8 @@ export function createDiscordReporter(options: DiscordReporterOptions): Reporter
       const target = targetOf(job);
       if (!target) return;
       running.delete(target.messageId);
+      // Before the buttons appear: a click must find what made this video.
+      await saveResult(redis, prefix, { jobId: job.id, data: job.data, result, deliveredAt: now() }, keepResultSeconds);
       await editor.showFinal(target, renderDelivered({ jobId: job.id, data: job.data, result }));
     },
     async failed(job, failure) {

@@ -11,6 +11,7 @@ import type { JobResult, JobRun } from '../queue/schemas.ts';
 import { bindUpscale, bindWorkflow, resolveJobParams, type BoundWorkflow, type PreflightWorkflows, type Presets } from '../workflow/index.ts';
 import { createProgressCoalescer } from './coalesce.ts';
 import { downloadOutput, fitForDelivery, pickOutputVideo } from './deliver.ts';
+import { joinExtension } from './extendClip.ts';
 import { JobCancelledError } from './failures.ts';
 import { followRun, type FinishedRun, type RunPosition } from './followRun.ts';
 import { progressAt, type ProgressPlan } from './progress.ts';
@@ -239,7 +240,8 @@ async function deliver(context: DeliverContext): Promise<JobResult> {
   await context.coalescer.flush();
   const dir = join(deps.settings.dataDir, 'outputs', job.id);
   const downloaded = await downloadOutput(connection.client, file, dir, signal);
-  const video = await fitForDelivery(downloaded, { maxBytes: job.data.sizeLimit, ffmpegPath: deps.settings.ffmpegPath, dir, signal });
+  const joined = await joinExtension(job.data, downloaded, dir, { ffmpegPath: deps.settings.ffmpegPath, signal });
+  const video = await fitForDelivery(joined, { maxBytes: job.data.sizeLimit, ffmpegPath: deps.settings.ffmpegPath, dir, signal });
   const gpuStartedAt = finished.gpuStartedAt ?? run.submittedAt;
   const result: JobResult = {
     ...video,
