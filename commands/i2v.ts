@@ -8,6 +8,7 @@ import { readOptions, type Command, type CommandData } from '../src/bot/command.
 import { loraChoices } from '../src/bot/loraChoices.ts';
 import { checkMemberLimits, within } from '../src/bot/memberLimits.ts';
 import { isAdminInteraction } from '../src/bot/memberOf.ts';
+import { checkChannel, checkPromptTerms } from '../src/bot/memberPolicy.ts';
 
 /** /i2v: a still image in, a short video out. Preset choices come from presets/ at registration. */
 export const data = {
@@ -28,6 +29,7 @@ export const data = {
     { type: 3, name: 'lora_high', description: 'LoRA for the high-noise pass (motion, composition)', autocomplete: true },
     { type: 3, name: 'lora_low', description: 'LoRA for the low-noise pass (detail, style)', autocomplete: true },
     { type: 10, name: 'lora_strength', description: 'Strength of the LoRAs', min_value: -10, max_value: 10 },
+    { type: 5, name: 'spoiler', description: 'Post the video behind a spoiler (blurred until clicked)' },
   ],
 } as const satisfies CommandData;
 
@@ -64,6 +66,8 @@ export default {
     const image = raw.image;
     const admin = isAdminInteraction(interaction, bot.config);
     // Instant checks first: a refusal is a private reply and nothing public is left.
+    const policy = [checkChannel(interaction.channelId, bot.config.ALLOWED_CHANNEL_IDS), checkPromptTerms([raw.prompt, raw.negative], bot.config.BLOCKED_TERMS)].find((check) => !check.ok);
+    if (policy && !policy.ok) throw policy.error;
     const checked = checkI2vRequest(
       { contentType: image.contentType, size: image.size, width: image.width, height: image.height, filename: image.name },
       raw,

@@ -31,6 +31,7 @@ export type RawI2vOptions = {
   lora_high?: string | undefined;
   lora_low?: string | undefined;
   lora_strength?: number | undefined;
+  spoiler?: boolean | undefined;
 };
 
 export type I2vRequestLimits = {
@@ -93,6 +94,7 @@ export function checkI2vRequest(attachment: AttachmentFacts, raw: RawI2vOptions,
     seed: raw.seed,
     loraHigh: raw.lora_high ? { name: raw.lora_high, strength } : undefined,
     loraLow: raw.lora_low ? { name: raw.lora_low, strength } : undefined,
+    ...(raw.spoiler ? { spoiler: true } : {}),
   };
   const valid = validateOptionsForPreset(preset.value, options);
   if (!valid.ok) return valid;

@@ -1,4 +1,4 @@
-import type { Attachment, AutocompleteInteraction, ChatInputCommandInteraction } from 'discord.js';
+import { ApplicationCommandType, type Attachment, type AutocompleteInteraction, type ChatInputCommandInteraction, type MessageContextMenuCommandInteraction } from 'discord.js';
 import type { BotContext } from './context.ts';
 
 /**
@@ -37,6 +37,26 @@ export type Command = {
   execute(interaction: ChatInputCommandInteraction, bot: BotContext): Promise<void>;
   autocomplete?(interaction: AutocompleteInteraction, bot: BotContext): Promise<void>;
 };
+
+/** A message command (Apps → name, on a message): no description, no options. */
+export type MessageCommandData = {
+  readonly type: ApplicationCommandType.Message;
+  readonly name: string;
+  readonly contexts?: readonly number[];
+  readonly integration_types?: readonly number[];
+};
+
+export type MessageCommand = {
+  readonly data: MessageCommandData;
+  execute(interaction: MessageContextMenuCommandInteraction, bot: BotContext): Promise<void>;
+};
+
+/** Everything the bot answers and `npm run register` registers. */
+export type BotCommand = Command | MessageCommand;
+
+export function isMessageCommand(command: BotCommand): command is MessageCommand {
+  return 'type' in command.data && command.data.type === ApplicationCommandType.Message;
+}
 
 type ValueOf<T extends number> = T extends 3 ? string : T extends 4 | 10 ? number : T extends 5 ? boolean : T extends 11 ? Attachment : never;
 

@@ -10,7 +10,7 @@ import { editForm, readForm, type FormValues } from './forms.ts';
 import { checkMemberLimits, startCooldown } from './memberLimits.ts';
 import { isAdminInteraction } from './memberOf.ts';
 import { checkPromptTerms } from './memberPolicy.ts';
-import { firstSubmit, postStatusAndEnqueue, requireStoredFile } from './postStatusJob.ts';
+import { claimSubmit, postStatusAndEnqueue, requireStoredFile } from './postStatusJob.ts';
 import { requesterFor, resultForMember } from './resultAccess.ts';
 
 /**
@@ -77,7 +77,8 @@ export async function submitEdit(interaction: ModalSubmitInteraction, bot: BotCo
   const limits = await checkMemberLimits(bot.queue, interaction.user.id, admin, { maxWaiting: bot.config.MAX_WAITING_PER_USER, cooldownSeconds: bot.config.USER_COOLDOWN_SECONDS });
   if (!limits.ok) throw limits.error;
   // The values as typed (not the random seed drawn for an empty field) identify a double submit.
-  if (!(await firstSubmit(bot, ['edit', jobId, interaction.user.id, JSON.stringify(values)]))) {
+  const claim = await claimSubmit(bot, ['edit', jobId, interaction.user.id, JSON.stringify(values)]);
+  if (!claim.first) {
     await interaction.editReply({ content: 'That edit is already on its way (you sent the form twice); one video is coming.' });
     return;
   }
@@ -85,7 +86,10 @@ export async function submitEdit(interaction: ModalSubmitInteraction, bot: BotCo
   const data: JobData = { ...rest, options: options.value, requester: requesterFor(interaction, record), parentJobId: jobId, createdAt: bot.now() };
   const target = record.data.discord;
   const place = { channelId: target?.channelId ?? interaction.channelId ?? '', guildId: interaction.guildId ?? undefined, replyToMessageId: target?.messageId ?? interaction.message?.id ?? '' };
-  const posted = await postStatusAndEnqueue(bot, data, place);
+  const posted = await postStatusAndEnqueue(bot, data, place).catch(async (error: unknown) => {
+    await claim.release();
+    throw error;
+  });
   await startCooldown(bot.queue.redis, bot.queue.prefix, interaction.user.id, bot.config.USER_COOLDOWN_SECONDS);
   bot.logger.info({ jobId: posted.jobId, parentJobId: jobId, userId: interaction.user.id, messageId: posted.messageId }, 'edited result queued');
   await interaction.editReply({ content: `✏️ Queued with your changes: the new video will appear [here](${posted.link}).` });

@@ -39,10 +39,14 @@ export function messageLink(guildId: string | undefined, channelId: string, mess
 /** Seconds a submitted form is remembered: the same values again in that time are the same request. */
 const FORM_DEDUPE_SECONDS = 60;
 
-/** True the first time these exact parts are seen (two fast submits of one form make one job). */
-export async function firstSubmit(bot: BotContext, parts: readonly string[]): Promise<boolean> {
+export type SubmitClaim = { first: boolean; /** Forget the claim (the job could not be queued), so trying again works. */ release(): Promise<void> };
+
+/** `first` only the first time these exact parts are seen: two fast submits of one form make one job. */
+export async function claimSubmit(bot: BotContext, parts: readonly string[]): Promise<SubmitClaim> {
   const digest = createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
-  return (await bot.queue.redis.set(bot.queue.keys.formSubmitted(digest), '1', 'EX', FORM_DEDUPE_SECONDS, 'NX')) === 'OK';
+  const key = bot.queue.keys.formSubmitted(digest);
+  const first = (await bot.queue.redis.set(key, '1', 'EX', FORM_DEDUPE_SECONDS, 'NX')) === 'OK';
+  return { first, release: async () => void (first ? await bot.queue.redis.del(key) : undefined) };
 }
 
 /** The stored files of an old result may have been cleaned up: say what to do instead of queueing a job that cannot run. */
