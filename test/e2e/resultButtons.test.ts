@@ -26,9 +26,10 @@ const hasVideo = (m: FakeMessage | undefined) => (m?.attachments ?? []).some((a)
 const repliesTo = (id: string) => (m: FakeMessage) => m.message_reference?.message_id === id;
 const buttonIds = (m: FakeMessage) => (m.components as { components: { custom_id: string }[] }[]).flatMap((row) => row.components.map((b) => b.custom_id));
 const publicMessages = () => world.fake.messages().filter((m) => !m.deleted && (m.flags & EPHEMERAL) === 0);
-const unfinished = async () => {
+/** Every job the queue has seen, whatever its state: "nothing queued" means this does not grow. */
+const jobsEver = async () => {
   const c = await counts(world.bot.context.queue);
-  return c.waiting + c.active + c.delayed;
+  return c.waiting + c.active + c.delayed + c.completed + c.failed;
 };
 async function countFrames(bytes: Buffer): Promise<number> {
   const path = join(world.dataDir, `probe-${Date.now()}.mp4`);
@@ -51,6 +52,7 @@ describe('buttons under a result', () => {
 
   it('a stranger’s click gets a private “not yours” and changes nothing', async () => {
     const before = publicMessages().length;
+    const jobsBefore = await jobsEver();
     for (const button of ['edit', 'info', 'extend'] as const) {
       const click = world.fake.clickButton({ messageId: original.id, customId: resultButtonId(button, jobId), user: { id: STRANGER } });
       const reply = await click.waitForResponse();
@@ -60,7 +62,7 @@ describe('buttons under a result', () => {
     }
     expect(publicMessages()).toHaveLength(before);
     expect(world.fake.message(original.id)?.content).toBe(original.content);
-    expect(await unfinished()).toBe(0);
+    expect(await jobsEver()).toBe(jobsBefore);
   });
 
   it('📋 Info answers privately with what made the video and a copyable /i2v line', async () => {
@@ -97,6 +99,7 @@ describe('buttons under a result', () => {
 
   it('✏️ values outside the preset’s range are refused privately with the range, and nothing is queued', async () => {
     const before = publicMessages().length;
+    const jobsBefore = await jobsEver();
     const click = world.fake.clickButton({ messageId: original.id, customId: resultButtonId('edit', jobId) });
     await click.acked();
     for (const [values, answer] of [
@@ -110,7 +113,7 @@ describe('buttons under a result', () => {
       expect(reply.content).toMatch(answer);
     }
     expect(publicMessages()).toHaveLength(before);
-    expect(await unfinished()).toBe(0);
+    expect(await jobsEver()).toBe(jobsBefore);
   });
 
   let extended: FakeMessage;
@@ -128,13 +131,14 @@ describe('buttons under a result', () => {
   });
 
   it('⏩ on a clip already at the cap (MAX_EXTENSIONS) is refused privately, nothing queued', async () => {
+    const jobsBefore = await jobsEver();
     const extendedJob = (await findJobIdByMessage(world.bot.context.queue, extended.id))!;
     const click = world.fake.clickButton({ messageId: extended.id, customId: resultButtonId('extend', extendedJob) });
     const reply = await click.waitForResponse();
     expect(reply.flags & EPHEMERAL).toBe(EPHEMERAL);
     expect(reply.content).toMatch(/extended 1 times, the most this server allows/);
     expect(click.modal()).toBeUndefined();
-    expect(await unfinished()).toBe(0);
+    expect(await jobsEver()).toBe(jobsBefore);
   });
 
   it('buttons on a result from before a bot restart still work', async () => {
@@ -148,6 +152,7 @@ describe('buttons under a result', () => {
   });
 
   it('a click on a result whose files are gone, or whose record expired, says what to do and queues nothing', async () => {
+    const jobsBefore = await jobsEver();
     const record = (await loadResult(world.bot.context.queue, jobId))!;
     await rm(record.data.input.path);
     const edit = world.fake.clickButton({ messageId: original.id, customId: resultButtonId('edit', jobId) });
@@ -157,6 +162,6 @@ describe('buttons under a result', () => {
     const reply = await info.waitForResponse();
     expect(reply.flags & EPHEMERAL).toBe(EPHEMERAL);
     expect(reply.content).toMatch(/buttons have expired\. Run `\/i2v` again/);
-    expect(await unfinished()).toBe(0);
+    expect(await jobsEver()).toBe(jobsBefore);
   });
 });
