@@ -49,7 +49,10 @@ export function createDiscordReporter(options: DiscordReporterOptions): Reporter
       if (!target) return;
       running.delete(target.messageId);
       // Before the buttons appear: a click must find what made this video.
-      await saveResult(redis, prefix, { jobId: job.id, data: job.data, result, deliveredAt: now() }, keepResultSeconds);
+      // A failed write costs the buttons (they answer "expired"), never the video.
+      await saveResult(redis, prefix, { jobId: job.id, data: job.data, result, deliveredAt: now() }, keepResultSeconds).catch((error: unknown) =>
+        logger.warn({ jobId: job.id, err: error }, 'could not store the result for its buttons'),
+      );
       await editor.showFinal(target, renderDelivered({ jobId: job.id, data: job.data, result }));
     },
     async failed(job, failure) {
