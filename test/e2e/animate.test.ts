@@ -33,7 +33,7 @@ describe('Apps → Animate on a message', () => {
     const command = world.fake.invokeMessageCommand({ name: 'Animate', messageId: source.id });
     expect((await command.acked()).type).toBe(9);
     const submit = world.fake.submitModal(command, { prompt: 'the cat yawns', preset: 'fast' });
-    const answer = await submit.waitForResponse((m) => m.content !== '');
+    const answer = await submit.waitForResponse((m) => m.content !== '', SLOW);
     expect(answer.flags & EPHEMERAL).toBe(EPHEMERAL);
     expect(answer.content).toMatch(/Animating/);
     const video = await world.fake.waitForMessage((m) => m.message_reference?.message_id === source.id && hasVideo(m), SLOW);
