@@ -152,6 +152,16 @@ describe('buttons under a result', () => {
     await world.fake.waitForMessage((m) => repliesTo(original.id)(m) && hasVideo(m) && m.content.includes('after the restart'), SLOW);
   });
 
+  it('weeks later, when BullMQ has long forgotten the job, the result record still answers the buttons', async () => {
+    const queue = world.bot.context.queue;
+    await queue.queue.remove(jobId);
+    expect(await queue.queue.getJob(jobId)).toBeUndefined();
+    const ttl = await world.redis.ttl(queue.keys.result(jobId));
+    expect(ttl).toBeGreaterThan(30 * 24 * 3600);
+    const info = world.fake.clickButton({ messageId: original.id, customId: resultButtonId('info', jobId) });
+    expect((await info.waitForResponse()).content).toContain('How this video was made');
+  });
+
   it('a click on a result whose files are gone, or whose record expired, says what to do and queues nothing', async () => {
     const jobsBefore = await jobsEver();
     const record = (await loadResult(world.bot.context.queue, jobId))!;
