@@ -1,17 +1,17 @@
-import { MessageFlags } from 'discord.js';
-import type { Command, CommandData } from '../src/bot/command.ts';
+import { ApplicationIntegrationType, InteractionContextType, MessageFlags } from 'discord.js';
+import { OptionType, type Command, type CommandData } from '../src/bot/command.ts';
 import { renderComfyStatus } from '../src/bot/comfyAdmin.ts';
-import { MANAGE_SERVER_PERMISSION, requireAdmin } from '../src/bot/requireAdmin.ts';
+import { MANAGE_SERVER_PERMISSION, requireAdmin } from '../src/bot/permissions.ts';
 
 export const data = {
   name: 'comfy',
   description: 'The ComfyUI instances behind the bot (admins)',
   default_member_permissions: MANAGE_SERVER_PERMISSION,
-  contexts: [0],
-  integration_types: [0],
+  contexts: [InteractionContextType.Guild],
+  integration_types: [ApplicationIntegrationType.GuildInstall],
   options: [
-    { type: 1, name: 'status', description: 'Reachable? Version, GPUs and free VRAM, queue, which presets each can run' },
-    { type: 1, name: 'free', description: 'Unload models and free VRAM on every instance' },
+    { type: OptionType.Subcommand, name: 'status', description: 'Reachable? Version, GPUs and free VRAM, queue, which presets each can run' },
+    { type: OptionType.Subcommand, name: 'free', description: 'Unload models and free VRAM on every instance' },
   ],
 } as const satisfies CommandData;
 

@@ -1,35 +1,35 @@
-import { MessageFlags } from 'discord.js';
-import { ASPECTS } from '../src/queue/schemas.ts';
+import { ApplicationIntegrationType, InteractionContextType, MessageFlags } from 'discord.js';
+import { ASPECTS, OPTION_LIMITS } from '../src/workflow/jobOptions.ts';
 import { listPresets } from '../src/workflow/loadPresets.ts';
 import type { Presets } from '../src/workflow/presetSchema.ts';
 import { acceptI2v } from '../src/bot/acceptI2v.ts';
 import { checkI2vRequest } from '../src/bot/checkI2vRequest.ts';
-import { readOptions, type Command, type CommandData } from '../src/bot/command.ts';
+import { OptionType, readOptions, type Command, type CommandData } from '../src/bot/command.ts';
 import { loraChoices } from '../src/bot/loraChoices.ts';
 import { checkMemberLimits, within } from '../src/bot/memberLimits.ts';
-import { isAdminInteraction } from '../src/bot/memberOf.ts';
 import { checkChannel, checkPromptTerms } from '../src/bot/memberPolicy.ts';
+import { isAdminInteraction } from '../src/bot/permissions.ts';
 
 /** /i2v: a still image in, a short video out. Preset choices come from presets/ at registration. */
 export const data = {
   name: 'i2v',
   description: 'Turn a still image into a short video',
-  contexts: [0],
-  integration_types: [0],
+  contexts: [InteractionContextType.Guild],
+  integration_types: [ApplicationIntegrationType.GuildInstall],
   options: [
-    { type: 11, name: 'image', description: 'The first frame of the video (PNG, JPEG or WebP)', required: true },
-    { type: 3, name: 'prompt', description: 'What should happen in the video', max_length: 2000 },
-    { type: 3, name: 'negative', description: 'What to avoid (the preset has a sensible default)', max_length: 2000 },
-    { type: 3, name: 'preset', description: 'Speed versus quality' },
-    { type: 4, name: 'frames', description: 'Length in frames, 4k+1 (e.g. 25, 49, 81); 16 frames ≈ 1 s', min_value: 1, max_value: 1001 },
-    { type: 3, name: 'aspect', description: 'Shape of the video (auto follows the image)', choices: ASPECTS.map((a) => ({ name: a, value: a })) },
-    { type: 4, name: 'steps', description: 'Sampling steps (the preset sets the default and range)', min_value: 1, max_value: 200 },
-    { type: 10, name: 'cfg', description: 'How closely to follow the prompt (the preset sets the range)', min_value: 0, max_value: 100 },
-    { type: 4, name: 'seed', description: 'Repeat a result exactly (random when empty)', min_value: 0, max_value: Number.MAX_SAFE_INTEGER },
-    { type: 3, name: 'lora_high', description: 'LoRA for the high-noise pass (motion, composition)', autocomplete: true },
-    { type: 3, name: 'lora_low', description: 'LoRA for the low-noise pass (detail, style)', autocomplete: true },
-    { type: 10, name: 'lora_strength', description: 'Strength of the LoRAs', min_value: -10, max_value: 10 },
-    { type: 5, name: 'spoiler', description: 'Post the video behind a spoiler (blurred until clicked)' },
+    { type: OptionType.Attachment, name: 'image', description: 'The first frame of the video (PNG, JPEG or WebP)', required: true },
+    { type: OptionType.String, name: 'prompt', description: 'What should happen in the video', max_length: OPTION_LIMITS.promptLength },
+    { type: OptionType.String, name: 'negative', description: 'What to avoid (the preset has a sensible default)', max_length: OPTION_LIMITS.promptLength },
+    { type: OptionType.String, name: 'preset', description: 'Speed versus quality' },
+    { type: OptionType.Integer, name: 'frames', description: 'Length in frames, 4k+1 (e.g. 25, 49, 81); 16 frames ≈ 1 s', min_value: 1, max_value: 1001 },
+    { type: OptionType.String, name: 'aspect', description: 'Shape of the video (auto follows the image)', choices: ASPECTS.map((a) => ({ name: a, value: a })) },
+    { type: OptionType.Integer, name: 'steps', description: 'Sampling steps (the preset sets the default and range)', min_value: 1, max_value: 200 },
+    { type: OptionType.Number, name: 'cfg', description: 'How closely to follow the prompt (the preset sets the range)', min_value: 0, max_value: 100 },
+    { type: OptionType.Integer, name: 'seed', description: 'Repeat a result exactly (random when empty)', min_value: OPTION_LIMITS.seed.min, max_value: OPTION_LIMITS.seed.max },
+    { type: OptionType.String, name: 'lora_high', description: 'LoRA for the high-noise pass (motion, composition)', autocomplete: true },
+    { type: OptionType.String, name: 'lora_low', description: 'LoRA for the low-noise pass (detail, style)', autocomplete: true },
+    { type: OptionType.Number, name: 'lora_strength', description: 'Strength of the LoRAs', min_value: OPTION_LIMITS.loraStrength.min, max_value: OPTION_LIMITS.loraStrength.max },
+    { type: OptionType.Boolean, name: 'spoiler', description: 'Post the video behind a spoiler (blurred until clicked)' },
   ],
 } as const satisfies CommandData;
 

@@ -1,4 +1,4 @@
-import { MessageFlags } from 'discord.js';
+import { ApplicationIntegrationType, InteractionContextType, MessageFlags } from 'discord.js';
 import { listUserJobs } from '../src/queue/index.ts';
 import type { Command, CommandData } from '../src/bot/command.ts';
 import { renderJobLine } from '../src/bot/jobActions.ts';
@@ -6,8 +6,8 @@ import { renderJobLine } from '../src/bot/jobActions.ts';
 export const data = {
   name: 'jobs',
   description: 'Your recent videos and where they stand',
-  contexts: [0],
-  integration_types: [0],
+  contexts: [InteractionContextType.Guild],
+  integration_types: [ApplicationIntegrationType.GuildInstall],
 } as const satisfies CommandData;
 
 export default {

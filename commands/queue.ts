@@ -1,35 +1,37 @@
-import { MessageFlags, type AutocompleteInteraction } from 'discord.js';
+import { ApplicationIntegrationType, InteractionContextType, MessageFlags, type AutocompleteInteraction } from 'discord.js';
 import { clearWaiting, counts, getJob, listJobs, pauseQueue, resumeQueue, retryFailed, type JobState } from '../src/queue/index.ts';
 import type { BotContext } from '../src/bot/context.ts';
-import { readOptions, type Command, type CommandData } from '../src/bot/command.ts';
+import { optionNamed, OptionType, readOptions, type Command, type CommandData } from '../src/bot/command.ts';
 import { cancelJob, cancelOutcomeText, renderJobLine } from '../src/bot/jobActions.ts';
-import { MANAGE_SERVER_PERMISSION, requireAdmin } from '../src/bot/requireAdmin.ts';
-import { renderCancelled } from '../src/bot/statusMessage.ts';
+import { isAdminInteraction, MANAGE_SERVER_PERMISSION, requireAdmin } from '../src/bot/permissions.ts';
+import { renderCancelled } from '../src/status/statusMessage.ts';
 
 
 export const data = {
   name: 'queue',
   description: 'Steer the video queue (admins)',
   default_member_permissions: MANAGE_SERVER_PERMISSION,
-  contexts: [0],
-  integration_types: [0],
+  contexts: [InteractionContextType.Guild],
+  integration_types: [ApplicationIntegrationType.GuildInstall],
   options: [
-    { type: 1, name: 'status', description: 'How many jobs wait, run, finished and failed' },
-    { type: 1, name: 'list', description: 'Waiting and running jobs, next first' },
-    { type: 1, name: 'pause', description: 'Stop starting new jobs (running ones finish)' },
-    { type: 1, name: 'resume', description: 'Start jobs again' },
-    { type: 1, name: 'cancel', description: 'Cancel a waiting or running job', options: [{ type: 3, name: 'job', description: 'The job to cancel', autocomplete: true, required: true }] },
+    { type: OptionType.Subcommand, name: 'status', description: 'How many jobs wait, run, finished and failed' },
+    { type: OptionType.Subcommand, name: 'list', description: 'Waiting and running jobs, next first' },
+    { type: OptionType.Subcommand, name: 'pause', description: 'Stop starting new jobs (running ones finish)' },
+    { type: OptionType.Subcommand, name: 'resume', description: 'Start jobs again' },
+    { type: OptionType.Subcommand, name: 'cancel', description: 'Cancel a waiting or running job', options: [{ type: OptionType.String, name: 'job', description: 'The job to cancel', autocomplete: true, required: true }] },
     {
-      type: 1,
+      type: OptionType.Subcommand,
       name: 'clear',
       description: 'Remove every waiting job',
-      options: [{ type: 5, name: 'confirm', description: 'Set to True to really remove them' }],
+      options: [{ type: OptionType.Boolean, name: 'confirm', description: 'Set to True to really remove them' }],
     },
-    { type: 1, name: 'retry', description: 'Send a failed job (or all failed jobs) back to the queue', options: [{ type: 3, name: 'job', description: 'A failed job; empty for all', autocomplete: true }] },
+    { type: OptionType.Subcommand, name: 'retry', description: 'Send a failed job (or all failed jobs) back to the queue', options: [{ type: OptionType.String, name: 'job', description: 'A failed job; empty for all', autocomplete: true }] },
   ],
 } as const satisfies CommandData;
 
-const [, , , , cancelSub, clearSub, retrySub] = data.options;
+const cancelSub = optionNamed(data.options, 'cancel');
+const clearSub = optionNamed(data.options, 'clear');
+const retrySub = optionNamed(data.options, 'retry');
 
 async function run(sub: string, interaction: Parameters<Command['execute']>[0], bot: BotContext): Promise<string> {
   const by = interaction.user.id;
@@ -82,11 +84,8 @@ async function run(sub: string, interaction: Parameters<Command['execute']>[0], 
 }
 
 async function autocomplete(interaction: AutocompleteInteraction, bot: BotContext) {
-  if (!(interaction.memberPermissions?.has(32n) ?? false) && !bot.config.ADMIN_USER_IDS.includes(interaction.user.id)) {
-    // Do not list other members' jobs to someone who cannot act on them.
-    const roles = interaction.member && !Array.isArray(interaction.member.roles) ? [...interaction.member.roles.cache.keys()] : [];
-    if (!roles.some((r) => bot.config.ADMIN_ROLE_IDS.includes(r))) return interaction.respond([]);
-  }
+  // Do not list other members' jobs to someone who cannot act on them.
+  if (!isAdminInteraction(interaction, bot.config)) return interaction.respond([]);
   const states: JobState[] = interaction.options.getSubcommand() === 'retry' ? ['failed'] : ['active', 'waiting', 'delayed'];
   const typed = String(interaction.options.getFocused()).toLowerCase();
   const jobs = await listJobs(bot.queue, { states, limit: 50 });

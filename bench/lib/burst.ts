@@ -1,9 +1,13 @@
-import type { Reporter } from '../../src/worker/reporter.ts';
-import { startWorker, type WorkerTuning } from '../../src/worker/index.ts';
+import type { Reporter } from '../../src/queue/reporter.ts';
+import { enqueueJob, type JobData } from '../../src/queue/index.ts';
+import type { WorkerTuning } from '../../src/worker/index.ts';
+import { promptIdFor } from '../../src/worker/promptId.ts';
+import { storeSampleJob } from '../../test/support/jobs.ts';
+import { openWorld } from '../../test/support/world.ts';
 import { perfNow } from './clock.ts';
 import { smallPng } from './media.ts';
 import { endingReporter } from './reporter.ts';
-import { benchLogger, enqueue, openCorner, promptIdOf, storeJob, type BenchJob } from './world.ts';
+import { benchJobOptions } from './scenario.ts';
 
 /**
  * A burst: `jobs` jobs stored first (not timed), then enqueued at once to a fresh real
@@ -29,22 +33,19 @@ export type BurstResult = {
 };
 
 export async function runBurst(options: BurstOptions): Promise<BurstResult> {
-  const corner = await openCorner({ COMFYUI_URL: options.comfyUrls.join(','), ...options.env });
+  const world = await openWorld({ purpose: 'bench', comfyUrls: options.comfyUrls, ...(options.env ? { env: options.env } : {}) });
   const ending = endingReporter();
-  const reporter = options.wrap ? options.wrap(ending) : ending;
-  const worker = startWorker({ config: corner.config, reporter, logger: benchLogger, ...(options.tuning ? { tuning: options.tuning } : {}) });
   try {
-    await worker.ready;
+    await world.startWorker({ reports: ending, ownQueue: true, ...(options.wrap ? { wrap: options.wrap } : {}), ...(options.tuning ? { tuning: options.tuning } : {}) });
     const png = await smallPng();
-    const jobs: BenchJob[] = [];
-    for (let i = 0; i < options.jobs; i++) jobs.push(await storeJob(corner, png, { seed: (options.seedBase ?? 0) + i + 1 }));
+    const jobs: Array<{ jobId: string; data: JobData }> = [];
+    for (let i = 0; i < options.jobs; i++) jobs.push(await storeSampleJob(world, png, { options: { ...benchJobOptions, seed: (options.seedBase ?? 0) + i + 1 } }));
     const enqueuedAt = perfNow();
-    for (const job of jobs) await enqueue(corner, job);
+    for (const job of jobs) await enqueueJob(world.queue, job.data, { jobId: job.jobId, attempts: 1 });
     await Promise.all(jobs.map((job) => ending.ended(job.jobId)));
     const doneAt = perfNow();
-    return { jobIds: jobs.map((j) => j.jobId), promptIds: new Set(jobs.map((j) => promptIdOf(j.jobId))), enqueuedAt, doneAt };
+    return { jobIds: jobs.map((j) => j.jobId), promptIds: new Set(jobs.map((j) => promptIdFor(j.jobId, 1))), enqueuedAt, doneAt };
   } finally {
-    await worker.close();
-    await corner.close();
+    await world.close();
   }
 }

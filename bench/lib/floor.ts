@@ -3,7 +3,7 @@ import { createComfyClient } from '../../src/comfy/index.ts';
 import { bindWorkflow, loadPresets, loadWorkflows, resolveJobParams } from '../../src/workflow/index.ts';
 import { until } from './clock.ts';
 import { smallPng } from './media.ts';
-import { benchJobOptions } from './world.ts';
+import { benchJobOptions } from './scenario.ts';
 
 /**
  * The simulator's own floor: `count` prompts of the bench's job shape POSTed straight to

@@ -1,4 +1,5 @@
-import type { JobFailure, Reporter } from '../../src/worker/reporter.ts';
+import type { JobFailure } from '../../src/queue/schemas.ts';
+import type { Reporter } from '../../src/queue/reporter.ts';
 import type { JobResult } from '../../src/queue/schemas.ts';
 
 /** A reporter that remembers how each job ended and lets a scenario wait for it. */

@@ -17,3 +17,12 @@ export function errorRow(id: string, label: string, error: unknown): Figure {
 export function skippedRow(id: string, label: string, why: string): Figure {
   return { id, label, unit: '', median: Number.NaN, budget: '', pass: undefined, note: `skipped: ${why}` };
 }
+
+/** Shape of the bench's jobs: small and short so the simulator's own ffmpeg stays cheap; seeds differ so nothing is cached. */
+export const benchJobOptions = { prompt: 'a lighthouse in a storm, waves crash', preset: 'fast', frames: 17, width: 320, height: 192 } as const;
+
+/** The member the bench's admin commands come from (ADMIN_USER_IDS of its Discord worlds). */
+export const BENCH_ADMIN_ID = '100000000000000042';
+
+/** The environment of a bench world with the fake Discord: the admin, and room for many waiting jobs per member. */
+export const benchDiscordEnv = { ADMIN_USER_IDS: BENCH_ADMIN_ID, MAX_WAITING_PER_USER: '1000' } as const;

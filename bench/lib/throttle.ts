@@ -1,4 +1,4 @@
-import type { Reporter } from '../../src/worker/reporter.ts';
+import type { Reporter } from '../../src/queue/reporter.ts';
 import { sleep } from './clock.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { smallPng } from '../lib/media.ts';
-import type { Scenario } from '../lib/scenario.ts';
+import { benchDiscordEnv, type Scenario } from '../lib/scenario.ts';
 import { round, summarize } from '../lib/stats.ts';
-import { startDiscordWorld } from '../lib/discordWorld.ts';
+import { openWorld } from '../../test/support/world.ts';
 
 /**
  * Interaction received → deferral sent: the fake dispatches INTERACTION_CREATE at a known
@@ -16,7 +16,7 @@ export const deferral: Scenario = {
   name: 'deferral',
   figureIds: ['deferral'],
   async run() {
-    const world = await startDiscordWorld({});
+    const world = await openWorld({ purpose: 'bench', discord: true, bot: { sharedQueue: true }, env: benchDiscordEnv });
     try {
       const png = await smallPng();
       const samples: number[] = [];

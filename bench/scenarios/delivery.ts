@@ -1,11 +1,11 @@
 import { startComfySimulator } from '../../src/simulator/index.ts';
 import { dateToPerf, perfNow, until } from '../lib/clock.ts';
 import { startSubstitutingProxy } from '../lib/comfyProxy.ts';
-import { startDiscordWorld } from '../lib/discordWorld.ts';
+import { openWorld } from '../../test/support/world.ts';
 import { eightMegabytes, smallPng, videoOfSize } from '../lib/media.ts';
-import type { Scenario } from '../lib/scenario.ts';
+import { benchDiscordEnv, type Scenario } from '../lib/scenario.ts';
 import { round, summarize } from '../lib/stats.ts';
-import { promptIdOf } from '../lib/world.ts';
+import { promptIdFor } from '../../src/worker/promptId.ts';
 
 /**
  * execution_success → video posted, 8 MB H.264/yuv420p (under 10 MiB: no re-encode).
@@ -26,10 +26,16 @@ export const delivery: Scenario = {
     const proxy = await startSubstitutingProxy(simulator.url, video.path);
     // When the worker hands the finished video to the reporter: splits the figure into worker and editor time.
     const handedOver = new Map<string, number>();
-    const world = await startDiscordWorld({
+    const world = await openWorld({
+      purpose: 'bench',
+      discord: true,
+      bot: { sharedQueue: true },
+      env: benchDiscordEnv,
       comfyUrls: [proxy.url],
-      withWorker: true,
-      wrap: (inner) => ({ ...inner, delivered: (job, result) => (handedOver.set(job.id, perfNow()), inner.delivered(job, result)) }),
+      worker: {
+        reports: 'bot',
+        wrap: (inner) => ({ ...inner, delivered: (job, result) => (handedOver.set(job.id, perfNow()), inner.delivered(job, result)) }),
+      },
     });
     try {
       const png = await smallPng();
@@ -39,8 +45,8 @@ export const delivery: Scenario = {
       for (let i = 0; i < RUNS; i++) {
         const handle = world.fake.invokeCommand({ name: 'i2v', options: { prompt: `deliver ${i}`, preset: 'fast', frames: 17 }, attachment: { filename: 'cat.png', data: png } });
         const done = await handle.waitForResponse((m) => m.attachments.some((a) => a.filename.endsWith('.mp4')), { timeoutMs: 60_000 });
-        const jobId = await until(() => world.corner.queue.redis.hget(world.corner.queue.keys.messages, done.id), `job of message ${done.id}`);
-        const entry = simulator.timeline.find((t) => t.promptId === promptIdOf(jobId));
+        const jobId = await until(() => world.queue.redis.hget(world.queue.keys.messages, done.id), `job of message ${done.id}`);
+        const entry = simulator.timeline.find((t) => t.promptId === promptIdFor(jobId, 1));
         const request = world.fake.requests.find((r) => r.method === 'PATCH' && r.multipart && r.path.endsWith(`/messages/${done.id}`) && r.status === 200);
         const version = world.fake.messageHistory(done.id).find((v) => v.attachments.some((a) => a.filename.endsWith('.mp4')));
         if (!entry?.endedAt || !request || !version) throw new Error(`could not line up job ${jobId}'s end with its upload`);

@@ -1,7 +1,7 @@
 import { startComfySimulator, type ComfySimulator } from '../../src/simulator/index.ts';
-import { startDiscordWorld } from '../lib/discordWorld.ts';
+import { openWorld } from '../../test/support/world.ts';
 import { smallPng } from '../lib/media.ts';
-import type { Scenario } from '../lib/scenario.ts';
+import { benchDiscordEnv, type Scenario } from '../lib/scenario.ts';
 import { round, summarize } from '../lib/stats.ts';
 import type { Figure } from '../lib/table.ts';
 import { minSpacingPerKey } from '../lib/timeline.ts';
@@ -23,7 +23,7 @@ export const discordEdits: Scenario = {
   async run() {
     const simulators: ComfySimulator[] = [];
     for (let i = 0; i < INSTANCES; i++) simulators.push(await startComfySimulator({ knobs: { secondsPerStep: 0.3 } }));
-    const world = await startDiscordWorld({ comfyUrls: simulators.map((s) => s.url), withWorker: true });
+    const world = await openWorld({ purpose: 'bench', discord: true, bot: { sharedQueue: true }, env: benchDiscordEnv, comfyUrls: simulators.map((s) => s.url), worker: { reports: 'bot' } });
     try {
       const png = await smallPng();
       const handles = Array.from({ length: MEMBERS }, (_, i) =>

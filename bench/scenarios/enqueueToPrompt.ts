@@ -2,14 +2,16 @@ import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { prepareImage } from '../../src/media/index.ts';
 import { startComfySimulator } from '../../src/simulator/index.ts';
-import { startWorker } from '../../src/worker/index.ts';
+import { enqueueJob } from '../../src/queue/index.ts';
+import { promptIdFor } from '../../src/worker/promptId.ts';
+import { storeSampleJob } from '../../test/support/jobs.ts';
+import { openWorld } from '../../test/support/world.ts';
 import { perfNow, until } from '../lib/clock.ts';
 import { twelveMegapixelJpeg } from '../lib/media.ts';
 import { endingReporter } from '../lib/reporter.ts';
-import type { Scenario } from '../lib/scenario.ts';
+import { benchJobOptions, type Scenario } from '../lib/scenario.ts';
 import { round, summarize } from '../lib/stats.ts';
 import type { Figure } from '../lib/table.ts';
-import { benchLogger, enqueue, openCorner, promptIdOf, storeJob } from '../lib/world.ts';
 
 /**
  * Job enqueued → ComfyUI /prompt received, with a 12-megapixel JPEG stored the way /i2v
@@ -24,20 +26,19 @@ export const enqueueToPrompt: Scenario = {
   figureIds: ['enqueue_to_prompt'],
   async run() {
     const simulator = await startComfySimulator({ knobs: { secondsPerStep: 0 } });
-    const corner = await openCorner({ COMFYUI_URL: simulator.url });
+    const world = await openWorld({ purpose: 'bench', comfyUrls: [simulator.url] });
     const reporter = endingReporter();
-    const worker = startWorker({ config: corner.config, reporter, logger: benchLogger });
     try {
-      await worker.ready;
+      await world.startWorker({ reports: reporter, ownQueue: true });
       const jpeg = await twelveMegapixelJpeg();
       const samples: number[] = [];
       let stored = { width: 0, height: 0, bytes: 0, path: '' };
       for (let i = 0; i < RUNS + 1; i++) {
-        const job = await storeJob(corner, jpeg, { seed: 1000 + i });
+        const job = await storeSampleJob(world, jpeg, { options: { ...benchJobOptions, seed: 1000 + i } });
         stored = { ...job.data.input, bytes: (await readFile(job.data.input.path)).length };
         const startedAt = perfNow();
-        await enqueue(corner, job);
-        const entry = await until(() => simulator.timeline.find((t) => t.promptId === promptIdOf(job.jobId)), `prompt of ${job.jobId}`);
+        await enqueueJob(world.queue, job.data, { jobId: job.jobId, attempts: 1 });
+        const entry = await until(() => simulator.timeline.find((t) => t.promptId === promptIdFor(job.jobId, 1)), `prompt of ${job.jobId}`);
         await reporter.ended(job.jobId);
         // The first run warms sharp, the sockets and BullMQ's scripts; a member's first job after a restart pays that once.
         if (i > 0) samples.push(entry.receivedAt - startedAt);
@@ -45,7 +46,7 @@ export const enqueueToPrompt: Scenario = {
       // The largest piece, measured alone: decoding the stored PNG and resizing it for the workflow.
       const png = await readFile(stored.path);
       const t0 = perfNow();
-      await prepareImage(png, { width: 320, height: 192, maxPixels: corner.config.MAX_INPUT_PIXELS });
+      await prepareImage(png, { width: 320, height: 192, maxPixels: world.config.MAX_INPUT_PIXELS });
       const prepareMs = perfNow() - t0;
       const meta = await sharp(png).metadata();
       const s = summarize(samples);
@@ -61,8 +62,7 @@ export const enqueueToPrompt: Scenario = {
       };
       return [figure];
     } finally {
-      await worker.close();
-      await corner.close();
+      await world.close();
       await simulator.close();
     }
   },

@@ -1,17 +1,17 @@
 import { REST, Routes } from 'discord.js';
-import { createJobId, enqueueJob, type JobData } from '../../src/queue/index.ts';
+import { createJobId, enqueueJob } from '../../src/queue/index.ts';
 import { saveJobImage, normalizeImage } from '../../src/media/index.ts';
 import { startComfySimulator } from '../../src/simulator/index.ts';
-import { startFakeDiscord, type FakeDiscord } from '../../test/support/fake-discord/index.ts';
+import type { FakeDiscord } from '../../test/support/fake-discord/index.ts';
+import { sampleJob } from '../../test/support/jobs.ts';
+import { openWorld, type World } from '../../test/support/world.ts';
 import { startRole } from '../lib/child.ts';
 import { sleep } from '../lib/clock.ts';
 import { startSubstitutingProxy } from '../lib/comfyProxy.ts';
-import { BENCH_ADMIN_ID } from '../lib/discordWorld.ts';
 import { smallPng, twentyFiveMegabytes, videoOfSize } from '../lib/media.ts';
-import type { Scenario } from '../lib/scenario.ts';
+import { BENCH_ADMIN_ID, benchDiscordEnv, benchJobOptions, type Scenario } from '../lib/scenario.ts';
 import { round } from '../lib/stats.ts';
 import type { Figure } from '../lib/table.ts';
-import { benchJobOptions, openCorner, type Corner } from '../lib/world.ts';
 import { discordEnvFor, registerCommands } from '../../test/support/botOnFake.ts';
 
 /**
@@ -24,15 +24,11 @@ import { discordEnvFor, registerCommands } from '../../test/support/botOnFake.ts
 
 const WAITING = Number(process.env.BENCH_WAITING ?? 1000);
 
-async function discordCorner(fake: FakeDiscord, env: Record<string, string>): Promise<Corner> {
-  const corner = await openCorner({
-    ...discordEnvFor(fake),
-    ADMIN_USER_IDS: BENCH_ADMIN_ID,
-    MAX_WAITING_PER_USER: '1000',
-    ...env,
-  });
-  await registerCommands(fake, corner.config.PRESET_DIR);
-  return corner;
+/** A world with the fake Discord and the commands registered; the bot and worker run as child processes. */
+async function discordWorld(env: Record<string, string>): Promise<World> {
+  const world = await openWorld({ purpose: 'bench', discord: true, env: { ...benchDiscordEnv, ...env } });
+  await registerCommands(world.fake, world.config.PRESET_DIR);
+  return world;
 }
 
 /** A status message in the channel for a job, as the bot's deferral would have made. */
@@ -41,48 +37,43 @@ async function statusMessage(rest: REST, fake: FakeDiscord, content: string): Pr
   return message.id;
 }
 
-const childEnv = (corner: Corner): Record<string, string> => ({
-  REDIS_URL: corner.config.REDIS_URL,
-  QUEUE_PREFIX: corner.prefix,
-  DATA_DIR: corner.dataDir,
-  DISCORD_TOKEN: corner.config.DISCORD_TOKEN ?? '',
-  DISCORD_APP_ID: corner.config.DISCORD_APP_ID ?? '',
-  DISCORD_GUILD_ID: corner.config.DISCORD_GUILD_ID ?? '',
-  DISCORD_API_BASE: corner.config.DISCORD_API_BASE,
-  ATTACHMENT_HOSTS: corner.config.ATTACHMENT_HOSTS.join(','),
-  COMFYUI_URL: corner.config.COMFYUI_URL.join(','),
-  ADMIN_USER_IDS: BENCH_ADMIN_ID,
-  MAX_WAITING_PER_USER: '1000',
-  PRESET_DIR: corner.config.PRESET_DIR,
-  WORKFLOW_DIR: corner.config.WORKFLOW_DIR,
+const childEnv = (world: World): Record<string, string> => ({
+  REDIS_URL: world.config.REDIS_URL,
+  QUEUE_PREFIX: world.prefix,
+  DATA_DIR: world.dataDir,
+  DISCORD_TOKEN: world.config.DISCORD_TOKEN ?? '',
+  DISCORD_APP_ID: world.config.DISCORD_APP_ID ?? '',
+  DISCORD_GUILD_ID: world.config.DISCORD_GUILD_ID ?? '',
+  DISCORD_API_BASE: world.config.DISCORD_API_BASE,
+  ATTACHMENT_HOSTS: world.config.ATTACHMENT_HOSTS.join(','),
+  COMFYUI_URL: world.config.COMFYUI_URL.join(','),
+  ...benchDiscordEnv,
+  PRESET_DIR: world.config.PRESET_DIR,
+  WORKFLOW_DIR: world.config.WORKFLOW_DIR,
 });
 
 async function botWithQueue(): Promise<Figure> {
-  const fake = await startFakeDiscord();
-  const corner = await discordCorner(fake, {});
+  const world = await discordWorld({});
+  const fake = world.fake;
   const rest = new REST({ api: fake.apiBase, version: '10' }).setToken(fake.token);
   try {
     // Filling the queue is setup, not the figure: no rate limits while 1,000 messages are made.
     fake.rules.rateLimits = false;
-    const normalized = await normalizeImage(await smallPng(), { maxPixels: corner.config.MAX_INPUT_PIXELS });
+    const normalized = await normalizeImage(await smallPng(), { maxPixels: world.config.MAX_INPUT_PIXELS });
     for (let i = 0; i < WAITING; i++) {
       const jobId = createJobId();
-      const path = await saveJobImage(corner.dataDir, jobId, normalized.png);
+      const path = await saveJobImage(world.dataDir, jobId, normalized.png);
       const messageId = await statusMessage(rest, fake, `Queued: position ${i + 1}`);
-      const data: JobData = {
-        v: 1,
-        kind: 'i2v',
-        options: { ...benchJobOptions, aspect: 'auto', seed: i + 1 },
+      const data = sampleJob({
+        options: { ...benchJobOptions, seed: i + 1 },
         input: { path, width: normalized.width, height: normalized.height },
-        sizeLimit: 10 * 1024 * 1024,
         requester: { userId: `3000000000000${String(i).padStart(5, '0')}`, name: `member ${i}` },
         discord: { guildId: fake.guildId, channelId: fake.channelId, messageId },
-        createdAt: Date.now(),
-      };
-      await enqueueJob(corner.queue, data, { jobId });
+      });
+      await enqueueJob(world.queue, data, { jobId });
     }
     fake.rules.rateLimits = true;
-    const bot = startRole('bot', childEnv(corner));
+    const bot = startRole('bot', childEnv(world));
     try {
       await bot.waitForLog('bot ready');
       const png = await smallPng();
@@ -100,8 +91,7 @@ async function botWithQueue(): Promise<Figure> {
       await bot.stop();
     }
   } finally {
-    await fake.close();
-    await corner.close();
+    await world.close();
   }
 }
 
@@ -109,28 +99,24 @@ async function workerDelivering(): Promise<Figure> {
   const video = await videoOfSize(twentyFiveMegabytes);
   const simulator = await startComfySimulator({ knobs: { secondsPerStep: 0.05 } });
   const proxy = await startSubstitutingProxy(simulator.url, video.path);
-  const fake = await startFakeDiscord();
-  const corner = await discordCorner(fake, { COMFYUI_URL: proxy.url });
+  const world = await discordWorld({ COMFYUI_URL: proxy.url });
+  const fake = world.fake;
   const rest = new REST({ api: fake.apiBase, version: '10' }).setToken(fake.token);
-  const worker = startRole('worker', childEnv(corner));
+  const worker = startRole('worker', childEnv(world));
   try {
     await worker.waitForLog('worker ready');
-    const normalized = await normalizeImage(await smallPng(), { maxPixels: corner.config.MAX_INPUT_PIXELS });
+    const normalized = await normalizeImage(await smallPng(), { maxPixels: world.config.MAX_INPUT_PIXELS });
     const jobId = createJobId();
-    const path = await saveJobImage(corner.dataDir, jobId, normalized.png);
+    const path = await saveJobImage(world.dataDir, jobId, normalized.png);
     const messageId = await statusMessage(rest, fake, 'Queued: next');
     await enqueueJob(
-      corner.queue,
-      {
-        v: 1,
-        kind: 'i2v',
-        options: { ...benchJobOptions, aspect: 'auto', seed: 7 },
+      world.queue,
+      sampleJob({
+        options: { ...benchJobOptions, seed: 7 },
         input: { path, width: normalized.width, height: normalized.height },
-        sizeLimit: 10 * 1024 * 1024,
         requester: { userId: '300000000000000001', name: 'member' },
         discord: { guildId: fake.guildId, channelId: fake.channelId, messageId },
-        createdAt: Date.now(),
-      },
+      }),
       { jobId, attempts: 1 },
     );
     const done = await fake.waitFor(() => fake.message(messageId)?.attachments.find((a) => a.filename.endsWith('.mp4')), { timeoutMs: 180_000, description: 'the re-encoded video' });
@@ -146,8 +132,7 @@ async function workerDelivering(): Promise<Figure> {
     };
   } finally {
     await worker.stop();
-    await fake.close();
-    await corner.close();
+    await world.close();
     await proxy.close();
     await simulator.close();
   }

@@ -1,12 +1,14 @@
 import { createComfyClient } from '../../src/comfy/index.ts';
-import { startWorker } from '../../src/worker/index.ts';
+import { enqueueJob } from '../../src/queue/index.ts';
+import { promptIdFor } from '../../src/worker/promptId.ts';
+import { storeSampleJob } from '../../test/support/jobs.ts';
+import { openWorld } from '../../test/support/world.ts';
 import { perfNow, until } from '../lib/clock.ts';
 import { twelveMegapixelJpeg } from '../lib/media.ts';
 import { endingReporter } from '../lib/reporter.ts';
-import { skippedRow, type Scenario } from '../lib/scenario.ts';
+import { benchJobOptions, skippedRow, type Scenario } from '../lib/scenario.ts';
 import { round, summarize } from '../lib/stats.ts';
 import type { Figure } from '../lib/table.ts';
-import { benchLogger, enqueue, openCorner, promptIdOf, storeJob } from '../lib/world.ts';
 
 /**
  * With COMFYUI_URL set: the same two figures against a real ComfyUI (its GPU, its
@@ -28,11 +30,10 @@ export const realComfy: Scenario = {
     const url = process.env.COMFYUI_URL?.split(',')[0]?.trim();
     if (!url) return [skippedRow('real_enqueue_to_prompt', 'real ComfyUI: enqueue → /prompt', 'no COMFYUI_URL'), skippedRow('real_gpu_gap', 'real ComfyUI: GPU idle gap', 'no COMFYUI_URL')];
     const client = createComfyClient({ baseUrl: url });
-    const corner = await openCorner({ COMFYUI_URL: url });
+    const world = await openWorld({ purpose: 'bench', comfyUrls: [url] });
     const reporter = endingReporter();
-    const worker = startWorker({ config: corner.config, reporter, logger: benchLogger });
     try {
-      await worker.ready;
+      await world.startWorker({ reports: reporter, ownQueue: true });
       const jpeg = await twelveMegapixelJpeg();
       const inQueue = async (promptId: string) => {
         const queue = await client.getQueue();
@@ -40,17 +41,17 @@ export const realComfy: Scenario = {
       };
       const latencies: number[] = [];
       for (let i = 0; i < 2; i++) {
-        const job = await storeJob(corner, jpeg, { seed: 900 + i });
+        const job = await storeSampleJob(world, jpeg, { options: { ...benchJobOptions, seed: 900 + i } });
         const t0 = perfNow();
-        await enqueue(corner, job);
-        await until(() => inQueue(promptIdOf(job.jobId)), 'the prompt in ComfyUI', 120_000, 5);
+        await enqueueJob(world.queue, job.data, { jobId: job.jobId, attempts: 1 });
+        await until(() => inQueue(promptIdFor(job.jobId, 1)), 'the prompt in ComfyUI', 120_000, 5);
         latencies.push(perfNow() - t0);
         await reporter.ended(job.jobId);
       }
-      const burst = await Promise.all(Array.from({ length: JOBS }, (_, i) => storeJob(corner, jpeg, { seed: 950 + i })));
-      for (const job of burst) await enqueue(corner, job);
+      const burst = await Promise.all(Array.from({ length: JOBS }, (_, i) => storeSampleJob(world, jpeg, { options: { ...benchJobOptions, seed: 950 + i } })));
+      for (const job of burst) await enqueueJob(world.queue, job.data, { jobId: job.jobId, attempts: 1 });
       await Promise.all(burst.map((job) => reporter.ended(job.jobId)));
-      const runs = (await Promise.all(burst.map((job) => client.getHistory(promptIdOf(job.jobId)))))
+      const runs = (await Promise.all(burst.map((job) => client.getHistory(promptIdFor(job.jobId, 1)))))
         .map((entry) => ({ start: stamp(entry as Timed, 'execution_start'), end: stamp(entry as Timed, 'execution_success') }))
         .filter((r): r is { start: number; end: number } => r.start !== undefined && r.end !== undefined)
         .sort((a, b) => a.start - b.start);
@@ -63,8 +64,7 @@ export const realComfy: Scenario = {
       ];
       return rows;
     } finally {
-      await worker.close();
-      await corner.close();
+      await world.close();
     }
   },
 };

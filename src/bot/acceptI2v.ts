@@ -5,11 +5,11 @@ import { createJobId, enqueueJob, type JobData } from '../queue/index.ts';
 import { downloadAttachment } from '../media/downloadAttachment.ts';
 import { normalizeImage } from '../media/normalizeImage.ts';
 import { saveJobImage } from '../media/saveJobImage.ts';
-import { resolveJobParams } from '../workflow/resolveJobParams.ts';
+import { resolveJobParams, withoutPlacement } from '../workflow/resolveJobParams.ts';
 import type { BotContext } from './context.ts';
 import type { CheckedI2vRequest } from './checkI2vRequest.ts';
 import { startCooldown } from './memberLimits.ts';
-import { renderWaiting } from './statusMessage.ts';
+import { renderWaiting } from '../status/statusMessage.ts';
 
 /** Discord's default upload limit, when an interaction does not say. */
 export const DEFAULT_SIZE_LIMIT = 10 * 1024 * 1024;
@@ -41,19 +41,21 @@ export async function acceptI2v(interaction: ChatInputCommandInteraction, bot: B
 
   const inputPath = await saveJobImage(config.DATA_DIR, jobId, normalized.png);
   try {
-    const data: JobData = {
+    const draft: JobData = {
       v: 1,
       kind: 'i2v',
       options,
+      params: withoutPlacement(params.value),
       input: { path: inputPath, ...size },
       sizeLimit: interaction.attachmentSizeLimit || DEFAULT_SIZE_LIMIT,
       requester: { userId: interaction.user.id, name: interaction.user.globalName ?? interaction.user.username },
       createdAt: bot.now(),
     };
-    const place = await bot.waiting.estimateNext(data);
-    const view = renderWaiting({ jobId, data, ...place });
+    const place = await bot.waiting.estimateNext(draft);
+    const view = renderWaiting({ jobId, data: draft, ...place });
     const message = await interaction.editReply({ content: view.content, allowedMentions: { parse: [] } });
-    data.discord = { ...(interaction.guildId ? { guildId: interaction.guildId } : {}), channelId: message.channelId, messageId: message.id };
+    // The job is built once, complete with its status message; nothing mutates it afterwards.
+    const data: JobData = { ...draft, discord: { ...(interaction.guildId ? { guildId: interaction.guildId } : {}), channelId: message.channelId, messageId: message.id } };
     bot.waiting.noteShown(message.id, place);
     bot.statusEditor.noteEdited({ channelId: message.channelId, messageId: message.id });
     await enqueueJob(queue, data, { jobId });

@@ -7,13 +7,13 @@ import { isHostAllowed } from '../media/attachmentHosts.ts';
 import { normalizeImage } from '../media/normalizeImage.ts';
 import { saveJobImage } from '../media/saveJobImage.ts';
 import { createJobId, type JobData } from '../queue/index.ts';
-import { resolveJobParams } from '../workflow/resolveJobParams.ts';
+import { resolveJobParams, withoutPlacement } from '../workflow/resolveJobParams.ts';
 import { DEFAULT_SIZE_LIMIT, randomSeed } from './acceptI2v.ts';
 import { checkI2vRequest, type AttachmentFacts } from './checkI2vRequest.ts';
 import type { BotContext } from './context.ts';
 import { animateForm, readForm } from './forms.ts';
 import { checkMemberLimits, startCooldown } from './memberLimits.ts';
-import { isAdminInteraction } from './memberOf.ts';
+import { isAdminInteraction } from './permissions.ts';
 import { checkChannel, checkPromptTerms } from './memberPolicy.ts';
 import { claimSubmit, postStatusAndEnqueue } from './postStatusJob.ts';
 
@@ -137,6 +137,7 @@ export async function submitAnimate(interaction: ModalSubmitInteraction, bot: Bo
       v: 1,
       kind: 'i2v',
       options,
+      params: withoutPlacement(params.value),
       input: { path: inputPath, ...size },
       sizeLimit: interaction.attachmentSizeLimit || DEFAULT_SIZE_LIMIT,
       requester: { userId: interaction.user.id, name: interaction.user.globalName ?? interaction.user.username },

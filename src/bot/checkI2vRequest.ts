@@ -1,14 +1,15 @@
 import { fail, ok, type Result } from '../errors.ts';
-import { ASPECTS, type Aspect, type JobOptions } from '../queue/schemas.ts';
+import { checkRequestedOptions } from '../workflow/checkRequestedOptions.ts';
+import { ASPECTS, type Aspect, type RequestedOptions } from '../workflow/jobOptions.ts';
 import { listPresets } from '../workflow/loadPresets.ts';
 import type { Preset, Presets } from '../workflow/presetSchema.ts';
 import { validateOptionsForPreset } from '../workflow/validateOptions.ts';
-import { formatBytes } from './format.ts';
+import { refuse } from '../media/refusals.ts';
 
 /**
  * Everything /i2v can check from the interaction alone, before answering Discord: the
- * attachment's declared type and size, every option against the chosen preset, the
- * LoRA names against ComfyUI's cached list. Pure, so it runs in microseconds.
+ * attachment's declared type and size, every option against the chosen preset and the
+ * stored job's schema, the LoRA names against ComfyUI's cached list. Pure, so it runs in microseconds.
  */
 
 export type AttachmentFacts = {
@@ -41,7 +42,7 @@ export type I2vRequestLimits = {
   loraKnown: (name: string) => boolean | undefined;
 };
 
-export type CheckedI2vRequest = { preset: Preset; options: Omit<JobOptions, 'seed'> & { seed?: number | undefined } };
+export type CheckedI2vRequest = { preset: Preset; options: RequestedOptions };
 
 export function checkAttachment(attachment: AttachmentFacts, limits: I2vRequestLimits): Result<true> {
   const type = attachment.contentType?.split(';')[0]?.trim().toLowerCase();
@@ -49,7 +50,7 @@ export function checkAttachment(attachment: AttachmentFacts, limits: I2vRequestL
     return fail('attachment_not_image', `\`${attachment.filename}\` is not an image. Attach a PNG, JPEG or WebP picture as the first frame of your video.`);
   }
   if (attachment.size > limits.maxInputBytes) {
-    return fail('attachment_too_large', `That image is ${formatBytes(attachment.size)}; the limit is ${formatBytes(limits.maxInputBytes)}. Send a smaller or more compressed image.`);
+    return { ok: false, error: refuse.tooLarge(limits.maxInputBytes, attachment.size) };
   }
   const { width, height } = attachment;
   if (width && height && width * height > limits.maxInputPixels) {
@@ -83,7 +84,7 @@ export function checkI2vRequest(attachment: AttachmentFacts, raw: RawI2vOptions,
     if (!checked.ok) return checked;
   }
   const strength = raw.lora_strength ?? preset.value.defaults.loraStrength;
-  const options: CheckedI2vRequest['options'] = {
+  const options = {
     prompt: raw.prompt ?? '',
     negative: raw.negative,
     preset: preset.value.name,
@@ -96,7 +97,11 @@ export function checkI2vRequest(attachment: AttachmentFacts, raw: RawI2vOptions,
     loraLow: raw.lora_low ? { name: raw.lora_low, strength } : undefined,
     ...(raw.spoiler ? { spoiler: true } : {}),
   };
+  // The preset's ranges first (their words name the preset), then every bound of the stored
+  // job's schema, so nothing accepted here fails at enqueue after the public deferral.
   const valid = validateOptionsForPreset(preset.value, options);
   if (!valid.ok) return valid;
-  return ok({ preset: preset.value, options });
+  const stored = checkRequestedOptions(options);
+  if (!stored.ok) return stored;
+  return ok({ preset: preset.value, options: stored.value });
 }

@@ -1,6 +1,6 @@
 import type { ComfyClient } from '../comfy/client.ts';
 import type { Logger } from '../log.ts';
-import { formatBytes } from './format.ts';
+import { formatBytes } from '../media/refusals.ts';
 
 /**
  * What /comfy asks of the ComfyUI instances, and what /i2v's LoRA options read from

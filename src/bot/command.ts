@@ -1,15 +1,26 @@
-import { ApplicationCommandType, type Attachment, type AutocompleteInteraction, type ChatInputCommandInteraction, type MessageContextMenuCommandInteraction } from 'discord.js';
+import {
+  ApplicationCommandOptionType as OptionType,
+  ApplicationCommandType,
+  type ApplicationIntegrationType,
+  type Attachment,
+  type AutocompleteInteraction,
+  type ChatInputCommandInteraction,
+  type InteractionContextType,
+  type MessageContextMenuCommandInteraction,
+} from 'discord.js';
 import type { BotContext } from './context.ts';
 
 /**
  * A slash command: its definition as plain JSON (`as const`, so option types derive
  * from it) and its handler. The same `data` feeds registration, argument types and help.
+ * Types, contexts and install kinds are discord-api-types' enums (re-exported by
+ * discord.js), never bare numbers.
  */
 
-export const OptionType = { Subcommand: 1, String: 3, Integer: 4, Boolean: 5, Number: 10, Attachment: 11 } as const;
+export { OptionType };
 
 export type OptionData = {
-  readonly type: number;
+  readonly type: OptionType;
   readonly name: string;
   readonly description: string;
   readonly required?: boolean;
@@ -26,8 +37,8 @@ export type CommandData = {
   readonly description: string;
   readonly options?: readonly OptionData[];
   readonly default_member_permissions?: string;
-  readonly contexts?: readonly number[];
-  readonly integration_types?: readonly number[];
+  readonly contexts?: readonly InteractionContextType[];
+  readonly integration_types?: readonly ApplicationIntegrationType[];
 };
 
 export type Command = {
@@ -42,8 +53,8 @@ export type Command = {
 export type MessageCommandData = {
   readonly type: ApplicationCommandType.Message;
   readonly name: string;
-  readonly contexts?: readonly number[];
-  readonly integration_types?: readonly number[];
+  readonly contexts?: readonly InteractionContextType[];
+  readonly integration_types?: readonly ApplicationIntegrationType[];
 };
 
 export type MessageCommand = {
@@ -58,12 +69,27 @@ export function isMessageCommand(command: BotCommand): command is MessageCommand
   return 'type' in command.data && command.data.type === ApplicationCommandType.Message;
 }
 
-type ValueOf<T extends number> = T extends 3 ? string : T extends 4 | 10 ? number : T extends 5 ? boolean : T extends 11 ? Attachment : never;
+type ValueOf<T extends OptionType> = T extends OptionType.String
+  ? string
+  : T extends OptionType.Integer | OptionType.Number
+    ? number
+    : T extends OptionType.Boolean
+      ? boolean
+      : T extends OptionType.Attachment
+        ? Attachment
+        : never;
 
 /** `{ prompt: string | undefined, image: Attachment, … }` from an options array. */
 export type OptionValues<O extends readonly OptionData[]> = {
   [K in O[number] as K['name']]: K extends { required: true } ? ValueOf<K['type']> : ValueOf<K['type']> | undefined;
 };
+
+/** An option (a subcommand, usually) found by its name, typed by the definition; never by position. */
+export function optionNamed<const O extends readonly OptionData[], N extends O[number]['name']>(options: O, name: N): Extract<O[number], { name: N }> {
+  const found = options.find((option) => option.name === name);
+  if (!found) throw new Error(`No option called ${name}`);
+  return found as Extract<O[number], { name: N }>;
+}
 
 /** Read the options `options` describes from an interaction, typed by the definition. */
 export function readOptions<const O extends readonly OptionData[]>(interaction: ChatInputCommandInteraction, options: O): OptionValues<O> {

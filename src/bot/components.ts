@@ -2,7 +2,7 @@ import { MessageFlags, type ButtonInteraction, type ModalSubmitInteraction } fro
 import { resolveJobParams } from '../workflow/resolveJobParams.ts';
 import { submitAnimate } from './animate.ts';
 import type { BotContext } from './context.ts';
-import { parseCustomId } from './customIds.ts';
+import { parseCustomId } from '../status/customIds.ts';
 import { showEditForm, submitEdit } from './editResult.ts';
 import { showExtendForm, submitExtend } from './extendResult.ts';
 import { resultForMember } from './resultAccess.ts';
@@ -35,11 +35,12 @@ async function showInfo(interaction: ButtonInteraction, bot: BotContext, jobId: 
   const record = await resultForMember(interaction, bot, jobId);
   const { options, input } = record.data;
   const preset = bot.presets[options.preset];
-  const params =
-    record.data.kind === 'i2v' && preset
+  // The parameters resolved when the job was accepted; jobs stored before that are resolved again here.
+  const resolved =
+    record.data.kind === 'i2v' && !record.data.params && preset
       ? resolveJobParams(preset, { ...options, seed: record.result.seed }, input, { computeDevice: bot.config.DISTORCH_COMPUTE_DEVICE, allocations: bot.config.DISTORCH_ALLOCATIONS })
       : undefined;
-  const view = renderInfo(record, params?.ok ? params.value : undefined);
+  const view = renderInfo(record, record.data.params ?? (resolved?.ok ? resolved.value : undefined));
   await interaction.reply({
     content: view.content,
     flags: MessageFlags.Ephemeral,

@@ -4,7 +4,7 @@ import type { Logger } from '../log.ts';
 import type { QueueContext } from '../queue/index.ts';
 import type { Presets } from '../workflow/presetSchema.ts';
 import type { LoraCatalog } from './loraCatalog.ts';
-import type { StatusEditor } from './statusEditor.ts';
+import type { StatusEditor } from '../status/statusEditor.ts';
 import type { ComfyAdmin } from './comfyAdmin.ts';
 import type { WaitingRefresher } from './waitingRefresher.ts';
 

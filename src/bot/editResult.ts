@@ -1,14 +1,15 @@
 import { MessageFlags, type ButtonInteraction, type ModalSubmitInteraction } from 'discord.js';
 import { fail, ok, UserError, type Result } from '../errors.ts';
-import type { JobData, JobOptions, StoredResult } from '../queue/index.ts';
+import type { JobData, StoredResult } from '../queue/index.ts';
+import type { JobOptions } from '../workflow/jobOptions.ts';
 import type { Presets } from '../workflow/presetSchema.ts';
-import { resolveJobParams } from '../workflow/resolveJobParams.ts';
+import { resolveJobParams, withoutPlacement } from '../workflow/resolveJobParams.ts';
 import { randomSeed } from './acceptI2v.ts';
 import { pickPreset } from './checkI2vRequest.ts';
 import type { BotContext } from './context.ts';
 import { editForm, readForm, type FormValues } from './forms.ts';
 import { checkMemberLimits, startCooldown } from './memberLimits.ts';
-import { isAdminInteraction } from './memberOf.ts';
+import { isAdminInteraction } from './permissions.ts';
 import { checkPromptTerms } from './memberPolicy.ts';
 import { claimSubmit, postStatusAndEnqueue, requireStoredFile } from './postStatusJob.ts';
 import { requesterFor, resultForMember } from './resultAccess.ts';
@@ -83,7 +84,7 @@ export async function submitEdit(interaction: ModalSubmitInteraction, bot: BotCo
     return;
   }
   const { discord: _discord, extend: _extend, ...rest } = record.data;
-  const data: JobData = { ...rest, options: options.value, requester: requesterFor(interaction, record), parentJobId: jobId, createdAt: bot.now() };
+  const data: JobData = { ...rest, options: options.value, params: withoutPlacement(params.value), requester: requesterFor(interaction, record), parentJobId: jobId, createdAt: bot.now() };
   const target = record.data.discord;
   const place = { channelId: target?.channelId ?? interaction.channelId ?? '', guildId: interaction.guildId ?? undefined, replyToMessageId: target?.messageId ?? interaction.message?.id ?? '' };
   const posted = await postStatusAndEnqueue(bot, data, place).catch(async (error: unknown) => {

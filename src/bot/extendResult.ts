@@ -7,12 +7,12 @@ import { extractLastFrame } from '../media/joinClips.ts';
 import { normalizeImage } from '../media/normalizeImage.ts';
 import { saveJobImage } from '../media/saveJobImage.ts';
 import { createJobId, type JobData, type StoredResult } from '../queue/index.ts';
-import { resolveJobParams } from '../workflow/resolveJobParams.ts';
+import { resolveJobParams, withoutPlacement } from '../workflow/resolveJobParams.ts';
 import { DEFAULT_SIZE_LIMIT, randomSeed } from './acceptI2v.ts';
 import type { BotContext } from './context.ts';
 import { extendForm, readForm } from './forms.ts';
 import { checkMemberLimits, startCooldown } from './memberLimits.ts';
-import { isAdminInteraction } from './memberOf.ts';
+import { isAdminInteraction } from './permissions.ts';
 import { checkPromptTerms } from './memberPolicy.ts';
 import { claimSubmit, postStatusAndEnqueue, requireStoredFile } from './postStatusJob.ts';
 import { requesterFor, resultForMember } from './resultAccess.ts';
@@ -85,6 +85,7 @@ export async function submitExtend(interaction: ModalSubmitInteraction, bot: Bot
       ...rest,
       kind: 'i2v',
       options,
+      params: withoutPlacement(params.value),
       input: { path: inputPath, ...size },
       sizeLimit: interaction.attachmentSizeLimit || record.data.sizeLimit || DEFAULT_SIZE_LIMIT,
       requester: requesterFor(interaction, record),

@@ -5,10 +5,10 @@ import {
   type APIModalInteractionResponseCallbackData,
   type ModalSubmitInteraction,
 } from 'discord.js';
-import type { JobOptions } from '../queue/schemas.ts';
+import type { JobOptions } from '../workflow/jobOptions.ts';
 import { listPresets } from '../workflow/loadPresets.ts';
 import type { Preset, Presets } from '../workflow/presetSchema.ts';
-import { FIELDS, formId, type Field } from './customIds.ts';
+import { FIELDS, formId, type Field } from '../status/customIds.ts';
 
 /**
  * The modals members fill in (✏️ Edit, ⏩ Extend, Apps → Animate), as Discord JSON, and

@@ -1,6 +1,6 @@
 import { getJob, requestCancel, type CancelOutcome, type QueueJob } from '../queue/index.ts';
 import type { BotContext } from './context.ts';
-import { renderCancelled } from './statusMessage.ts';
+import { renderCancelled } from '../status/statusMessage.ts';
 
 /**
  * Cancel a job for a member or an admin. A waiting job is removed here, so the bot

@@ -1,11 +1,9 @@
 import type { Redis } from 'ioredis';
-import { countWaitingForUser, type QueueContext } from '../queue/index.ts';
+import { botKeys, countWaitingForUser, type QueueContext } from '../queue/index.ts';
 import type { Result } from '../errors.ts';
-import { checkUserLimits } from './userLimits.ts';
+import { checkUserLimits } from './limitRule.ts';
 
 /** The I/O half of a member's limits: read the facts from Redis, apply the pure rule. */
-
-const cooldownKey = (prefix: string, userId: string) => `${prefix}:bot:cooldown:${userId}`;
 
 export type LimitSettings = { maxWaiting: number; cooldownSeconds: number };
 
@@ -13,13 +11,13 @@ export async function checkMemberLimits(queue: QueueContext, userId: string, isA
   if (isAdmin) return checkUserLimits({ isAdmin, waitingJobs: 0, maxWaiting: settings.maxWaiting, cooldownLeftMs: 0 });
   const [waitingJobs, cooldownLeftMs] = await Promise.all([
     countWaitingForUser(queue, userId),
-    settings.cooldownSeconds > 0 ? queue.redis.pttl(cooldownKey(queue.prefix, userId)) : Promise.resolve(0),
+    settings.cooldownSeconds > 0 ? queue.redis.pttl(botKeys(queue.prefix).cooldown(userId)) : Promise.resolve(0),
   ]);
   return checkUserLimits({ isAdmin, waitingJobs, maxWaiting: settings.maxWaiting, cooldownLeftMs: Math.max(0, cooldownLeftMs) });
 }
 
 export async function startCooldown(redis: Redis, prefix: string, userId: string, seconds: number): Promise<void> {
-  if (seconds > 0) await redis.set(cooldownKey(prefix, userId), '1', 'EX', seconds);
+  if (seconds > 0) await redis.set(botKeys(prefix).cooldown(userId), '1', 'EX', seconds);
 }
 
 /** Resolve with the value if it arrives within `ms`, else with undefined (the promise keeps running). */

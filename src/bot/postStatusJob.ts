@@ -4,7 +4,7 @@ import { Routes } from 'discord.js';
 import { UserError } from '../errors.ts';
 import { createJobId, enqueueJob, type JobData } from '../queue/index.ts';
 import type { BotContext } from './context.ts';
-import { renderWaiting } from './statusMessage.ts';
+import { renderWaiting } from '../status/statusMessage.ts';
 
 /**
  * What ✏️, ⏩ and Animate share after their form is submitted: a new status message in

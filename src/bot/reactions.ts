@@ -1,12 +1,12 @@
 import { Routes, type MessageReaction, type PartialMessageReaction, type PartialUser, type User } from 'discord.js';
-import { enqueueJob, createJobId, findJobByMessage, getJob, type JobData, type QueueJob } from '../queue/index.ts';
-import { isFinal } from './finalMarker.ts';
+import { botKeys, enqueueJob, createJobId, findJobByMessage, getJob, type JobData, type QueueJob } from '../queue/index.ts';
+import { isFinal } from '../status/messageMarkers.ts';
 import type { BotContext } from './context.ts';
 import { randomSeed } from './acceptI2v.ts';
 import { cancelJob } from './jobActions.ts';
 import { checkMemberLimits } from './memberLimits.ts';
 import { isAdmin } from './permissions.ts';
-import { renderWaiting } from './statusMessage.ts';
+import { REACTIONS, renderWaiting } from '../status/statusMessage.ts';
 
 /**
  * 🔁 again with a new seed, ⬆️ upscale, ❌ cancel or delete — on any status message,
@@ -14,7 +14,6 @@ import { renderWaiting } from './statusMessage.ts';
  * so a partial reaction needs no fetch. Only the member who asked and admins may act.
  */
 
-export const REACTIONS = { again: '🔁', upscale: '⬆️', cancel: '❌' } as const;
 const HANDLED = new Set<string>(Object.values(REACTIONS));
 /** Seconds a tap is remembered, so a double tap does one thing. */
 const DEDUPE_SECONDS = 15;
@@ -51,9 +50,9 @@ export async function handleReaction(bot: BotContext, facts: ReactionFacts): Pro
     return;
   }
   const redis = bot.queue.redis;
-  const key = `${bot.queue.prefix}:bot:react:${messageId}:${encodeURIComponent(emoji)}`;
-  if ((await redis.set(`${key}:${userId}`, '1', 'EX', DEDUPE_SECONDS, 'NX')) !== 'OK') return;
-  if (emoji !== REACTIONS.cancel && (await redis.set(key, '1', 'EX', DEDUPE_SECONDS, 'NX')) !== 'OK') return;
+  const keys = botKeys(bot.queue.prefix);
+  if ((await redis.set(keys.memberReaction(messageId, emoji, userId), '1', 'EX', DEDUPE_SECONDS, 'NX')) !== 'OK') return;
+  if (emoji !== REACTIONS.cancel && (await redis.set(keys.reaction(messageId, emoji), '1', 'EX', DEDUPE_SECONDS, 'NX')) !== 'OK') return;
 
   if (emoji === REACTIONS.cancel) {
     if (job.state === 'waiting' || job.state === 'delayed' || job.state === 'active') {
@@ -92,7 +91,9 @@ async function settled(bot: BotContext, job: QueueJob, messageId: string): Promi
 /** 🔁: the same options and stored image, a new seed. */
 function again(job: QueueJob): JobData {
   const { discord: _discord, ...rest } = job.data;
-  return { ...rest, options: { ...job.data.options, seed: randomSeed() }, parentJobId: job.id };
+  const seed = randomSeed();
+  // Only the seed differs from the parent, so its resolved parameters stay true but for the seed.
+  return { ...rest, options: { ...job.data.options, seed }, ...(rest.params ? { params: { ...rest.params, seed } } : {}), parentJobId: job.id };
 }
 
 /** ⬆️: only a delivered video can be upscaled. */
@@ -103,10 +104,10 @@ function upscale(job: QueueJob): JobData | undefined {
 }
 
 /** A new status message replying to the original, then the job that will edit it. */
-async function postDerivedJob(bot: BotContext, data: JobData, facts: ReactionFacts, parentJobId: string): Promise<void> {
+async function postDerivedJob(bot: BotContext, draft: JobData, facts: ReactionFacts, parentJobId: string): Promise<void> {
   const jobId = createJobId();
-  const place = await bot.waiting.estimateNext(data);
-  const view = renderWaiting({ jobId, data, ...place });
+  const place = await bot.waiting.estimateNext(draft);
+  const view = renderWaiting({ jobId, data: draft, ...place });
   const posted = (await bot.rest.post(Routes.channelMessages(facts.channelId), {
     body: {
       content: view.content,
@@ -114,7 +115,8 @@ async function postDerivedJob(bot: BotContext, data: JobData, facts: ReactionFac
       message_reference: { message_id: facts.messageId, fail_if_not_exists: false },
     },
   })) as { id: string };
-  data.discord = { ...(facts.guildId ? { guildId: facts.guildId } : {}), channelId: facts.channelId, messageId: posted.id, replyToMessageId: facts.messageId };
+  const discord = { ...(facts.guildId ? { guildId: facts.guildId } : {}), channelId: facts.channelId, messageId: posted.id, replyToMessageId: facts.messageId };
+  const data: JobData = { ...draft, discord };
   bot.waiting.noteShown(posted.id, place);
   await enqueueJob(bot.queue, data, { jobId });
   bot.logger.info({ jobId, parentJobId, kind: data.kind, messageId: posted.id }, 'derived job from a reaction');

@@ -2,7 +2,7 @@ import type { Interaction } from 'discord.js';
 import { UserError } from '../errors.ts';
 import { loadResult, type StoredResult } from '../queue/index.ts';
 import type { BotContext } from './context.ts';
-import { isAdminInteraction } from './memberOf.ts';
+import { isAdminInteraction } from './permissions.ts';
 
 /**
  * Every click on a result's button starts here: the result is read from Redis by the

@@ -1,6 +1,7 @@
 import type { StoredResult } from '../queue/index.ts';
-import type { JobParams } from '../workflow/resolveJobParams.ts';
-import { formatBytes, formatDuration } from './format.ts';
+import type { ResolvedParams } from '../workflow/resolveJobParams.ts';
+import { formatBytes } from '../media/refusals.ts';
+import { formatDuration } from '../status/format.ts';
 
 /**
  * 📋: everything that made a video, for the member's eyes only, and the `/i2v` line that
@@ -42,7 +43,7 @@ export type InfoView = { content: string; /** The /i2v line as a file, when the 
 
 const LIMIT = 2000;
 
-export function renderInfo(record: StoredResult, params: JobParams | undefined): InfoView {
+export function renderInfo(record: StoredResult, params: ResolvedParams | undefined): InfoView {
   const { data, result, jobId } = record;
   const { options } = data;
   const head = [`📋 **How this video was made** · ref \`${jobId}\``];

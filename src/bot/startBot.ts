@@ -12,7 +12,7 @@ import type { BotContext } from './context.ts';
 import { createLoraCatalog } from './loraCatalog.ts';
 import { onReactionAdd } from './reactions.ts';
 import { createInteractionRouter } from './router.ts';
-import { createStatusEditor, type StatusEditor } from './statusEditor.ts';
+import { createStatusEditor, type StatusEditor } from '../status/statusEditor.ts';
 import { createWaitingRefresher } from './waitingRefresher.ts';
 
 /**
@@ -66,8 +66,6 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const loras = createLoraCatalog({ fetchNames: (signal) => comfy.loraNames(signal), logger });
   const waiting = createWaitingRefresher({
     queue,
-    presets,
-    placement: { computeDevice: config.DISTORCH_COMPUTE_DEVICE, allocations: config.DISTORCH_ALLOCATIONS },
     slots: config.COMFYUI_URL.length,
     statusEditor,
     logger,

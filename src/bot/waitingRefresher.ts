@@ -1,10 +1,8 @@
 import { QueueEvents, type Job } from 'bullmq';
 import type { Logger } from '../log.ts';
 import { estimateDuration, jobDataSchema, jobProgressSchema, QUEUE_NAME, type JobData, type QueueContext } from '../queue/index.ts';
-import type { Presets } from '../workflow/presetSchema.ts';
-import { resolveJobParams, type Placement } from '../workflow/resolveJobParams.ts';
-import type { StatusEditor } from './statusEditor.ts';
-import { renderWaiting } from './statusMessage.ts';
+import type { StatusEditor } from '../status/statusEditor.ts';
+import { renderWaiting } from '../status/statusMessage.ts';
 import { planWaiting, shouldRefresh, type Shown } from './waitingPlan.ts';
 
 /**
@@ -15,8 +13,6 @@ import { planWaiting, shouldRefresh, type Shown } from './waitingPlan.ts';
 
 export type WaitingRefresherOptions = {
   queue: QueueContext;
-  presets: Presets;
-  placement: Placement;
   /** ComfyUI instances, i.e. jobs that run at once. */
   slots: number;
   statusEditor: StatusEditor;
@@ -27,6 +23,9 @@ export type WaitingRefresherOptions = {
   /** Listen to queue events (a Redis connection of its own); default true. */
   listen?: boolean;
 };
+
+/** A waiting job's duration when nothing is known about it. */
+const UNKNOWN_DURATION_MS = 5 * 60_000;
 
 /** Only the front of a long queue is refreshed; further back nothing changes quickly. */
 const REFRESH_DEPTH = 200;
@@ -43,7 +42,7 @@ export type WaitingRefresher = {
 };
 
 export function createWaitingRefresher(options: WaitingRefresherOptions): WaitingRefresher {
-  const { queue, presets, placement, statusEditor, logger } = options;
+  const { queue, statusEditor, logger } = options;
   const now = options.now ?? Date.now;
   const shown = new Map<string, Shown>();
   let running: Promise<void> | undefined;
@@ -51,15 +50,14 @@ export function createWaitingRefresher(options: WaitingRefresherOptions): Waitin
   let debounce: NodeJS.Timeout | undefined;
 
   const durationOf = async (data: JobData, cache: Map<string, Promise<number>>): Promise<number> => {
-    const preset = presets[data.options.preset];
-    if (!preset) return 5 * 60_000;
-    const params = resolveJobParams(preset, data.options, data.input, placement);
-    if (!params.ok) return 5 * 60_000;
-    const { width, height, frames, steps } = params.value;
-    const key = `${preset.name}|${width}x${height}|${frames}|${steps}`;
+    // The parameters were resolved once, when the job was accepted; a job without them
+    // (stored before they were) gets the rough guess rather than a second resolution.
+    if (!data.params) return UNKNOWN_DURATION_MS;
+    const { preset, width, height, frames, steps } = data.params;
+    const key = `${preset}|${width}x${height}|${frames}|${steps}`;
     let estimate = cache.get(key);
     if (!estimate) {
-      estimate = estimateDuration(queue, { preset: preset.name, width, height, frames }, { steps, frames, width, height });
+      estimate = estimateDuration(queue, { preset, width, height, frames }, { steps, frames, width, height });
       cache.set(key, estimate);
     }
     return estimate;

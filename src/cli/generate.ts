@@ -8,11 +8,12 @@ import { isUserError } from '../errors.ts';
 import { createLogger, silentLogger, type Logger } from '../log.ts';
 import { formatBytes, normalizeImage, saveJobImage } from '../media/index.ts';
 import { createJobId } from '../queue/jobId.ts';
-import type { JobData, JobProgress, Stage } from '../queue/schemas.ts';
+import type { JobData, JobProgress } from '../queue/schemas.ts';
+import type { Stage } from '../workflow/stages.ts';
 import { listPresets, loadPresets, loadWorkflows } from '../workflow/index.ts';
 import { classifyError, JobCancelledError } from '../worker/failures.ts';
 import { pipelineSettingsFromConfig, runJob, type PipelineSettings } from '../worker/pipeline.ts';
-import type { JobRef, Reporter } from '../worker/reporter.ts';
+import type { JobRef, Reporter } from '../queue/reporter.ts';
 import { parseGenerateArgs, USAGE, type GenerateArgs } from './args.ts';
 
 /**

@@ -124,7 +124,3 @@ export class ComfyExecutionError extends Error {
     this.memberMessage = fields.memberMessage;
   }
 }
-
-export function isRetryable(error: unknown): boolean {
-  return error instanceof ComfyTransientError;
-}

@@ -13,20 +13,26 @@ export const MEDIA_CODES = {
   imageCorrupt: 'image_corrupt',
   imageDimensions: 'image_dimensions',
 } as const;
-export type MediaCode = (typeof MEDIA_CODES)[keyof typeof MEDIA_CODES];
 
-/** "25 MB", "1.5 MB", "900 KB": sizes as a member reads them (binary units, like Discord). */
+/** "900 KB", "9.6 MB", "250 MB", "1.5 GB": sizes as a member reads them (binary units, called KB/MB/GB like Discord). */
 export function formatBytes(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${Math.max(1, Math.round(bytes / 1024))} KB`;
   const mb = bytes / (1024 * 1024);
-  if (mb >= 1) return `${Number(mb.toFixed(1))} MB`;
-  return `${Math.max(1, Math.round(bytes / 1024))} KB`;
+  if (mb >= 1024) return `${(mb / 1024).toFixed(1).replace(/\.0$/, '')} GB`;
+  return `${mb >= 100 ? Math.round(mb) : mb.toFixed(1).replace(/\.0$/, '')} MB`;
 }
 
 export const refuse = {
   host: (cause?: unknown) =>
     new UserError(MEDIA_CODES.attachmentHost, 'I can only use images uploaded to Discord; please attach the image to the command itself.', { cause }),
-  tooLarge: (maxBytes: number) =>
-    new UserError(MEDIA_CODES.attachmentTooLarge, `That file is larger than ${formatBytes(maxBytes)}; please send a smaller image.`),
+  /** `bytes` when the size is known up front (Discord declares it), else found while streaming. */
+  tooLarge: (maxBytes: number, bytes?: number) =>
+    new UserError(
+      MEDIA_CODES.attachmentTooLarge,
+      bytes === undefined
+        ? `That file is larger than ${formatBytes(maxBytes)}; please send a smaller image.`
+        : `That image is ${formatBytes(bytes)}; the limit is ${formatBytes(maxBytes)}. Send a smaller or more compressed image.`,
+    ),
   timeout: (cause?: unknown) =>
     new UserError(MEDIA_CODES.attachmentTimeout, 'Downloading your image took too long; please try again in a moment, or send a smaller image.', { cause }),
   fetch: (detail: string, cause?: unknown) =>

@@ -3,8 +3,8 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
 import { createRedisConnection } from './connection.ts';
-import { queueKeys, type QueueKeys } from './keys.ts';
-import { QUEUE_NAME, type JobData, type JobResult } from './schemas.ts';
+import { QUEUE_NAME, queueKeys, type QueueKeys } from './keys.ts';
+import { type JobData, type JobResult } from './schemas.ts';
 
 /** How new jobs are kept and retried. */
 export type JobDefaults = {

@@ -1,5 +1,6 @@
 import type { QueueContext } from './context.ts';
-import { QUEUE_NAME, jobDataSchema, type DiscordTarget, type JobData } from './schemas.ts';
+import { QUEUE_NAME } from './keys.ts';
+import { jobDataSchema, type DiscordTarget, type JobData } from './schemas.ts';
 
 /** How many of a member's jobs the per-user index keeps (for /jobs and limits). */
 const USER_INDEX_SIZE = 200;

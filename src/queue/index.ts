@@ -8,7 +8,6 @@ export {
   findJobByMessage,
   listUserJobs,
   countWaitingForUser,
-  countUnfinishedForUser,
   waitingOrder,
   counts,
   listJobs,
@@ -16,10 +15,12 @@ export {
   type JobState,
   type QueueJob,
   type QueueCounts,
-} from './getJob.ts';
+} from './readJobs.ts';
 export { requestCancel, isCancelRequested, subscribeToCancels, type CancelOutcome, type CancelSubscription } from './cancel.ts';
 export { pauseQueue, resumeQueue, isPaused, clearWaiting, retryFailed } from './admin.ts';
 export { saveResult, loadResult, storedResultSchema, type StoredResult } from './results.ts';
 export { recordRun, getRun, recordFailure, getFailure, getCancelMarker } from './jobRecords.ts';
 export { recordDuration, estimateDuration, formulaDurationMs, etaKeyText, type EtaKey, type WorkloadShape } from './eta.ts';
 export * from './schemas.ts';
+export { QUEUE_NAME, queueKeys, botKeys, type QueueKeys } from './keys.ts';
+export { silentReporter, type JobRef, type Reporter } from './reporter.ts';

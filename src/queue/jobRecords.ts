@@ -1,13 +1,6 @@
 import type { ZodType } from 'zod';
 import type { QueueContext } from './context.ts';
-import {
-  cancelMarkerSchema,
-  jobFailureSchema,
-  jobRunSchema,
-  type CancelMarker,
-  type JobRun,
-  type StoredJobFailure,
-} from './schemas.ts';
+import { cancelMarkerSchema, jobFailureSchema, jobRunSchema, type CancelMarker, type JobRun, type JobFailure } from './schemas.ts';
 
 /**
  * The small records we keep beside each BullMQ job: its run on ComfyUI, how it
@@ -40,11 +33,11 @@ export function getRun(ctx: QueueContext, jobId: string): Promise<JobRun | undef
   return readJson(ctx, ctx.keys.run(jobId), jobRunSchema);
 }
 
-export async function recordFailure(ctx: QueueContext, jobId: string, failure: StoredJobFailure): Promise<void> {
+export async function recordFailure(ctx: QueueContext, jobId: string, failure: JobFailure): Promise<void> {
   await writeJson(ctx, ctx.keys.failure(jobId), failure);
 }
 
-export function getFailure(ctx: QueueContext, jobId: string): Promise<StoredJobFailure | undefined> {
+export function getFailure(ctx: QueueContext, jobId: string): Promise<JobFailure | undefined> {
   return readJson(ctx, ctx.keys.failure(jobId), jobFailureSchema);
 }
 

@@ -1,9 +1,13 @@
-import { QUEUE_NAME } from './schemas.ts';
-
 /**
- * Our own Redis keys, beside BullMQ's (`<prefix>:i2v:*`). Everything sits under the
- * configured prefix so several bots (and every test) can share one Redis.
+ * Every name the processes share in Redis, in one file (as BullMQ's `queue-keys.ts`):
+ * the queue's name, our keys beside BullMQ's (`<prefix>:i2v:*`), and the bot's markers.
+ * Everything sits under the configured prefix so several bots (and every test) can share
+ * one Redis.
  */
+
+/** BullMQ's queue name: its keys are `<prefix>:i2v:*`. */
+export const QUEUE_NAME = 'i2v' as const;
+
 export type QueueKeys = ReturnType<typeof queueKeys>;
 
 export function queueKeys(prefix: string) {
@@ -31,5 +35,22 @@ export function queueKeys(prefix: string) {
     formSubmitted: (digest: string) => `${base}:form:${digest}`,
     /** Every key we own, for cleanup. */
     pattern: `${base}:*`,
+  } as const;
+}
+
+/** Keys of the Discord side: status-message markers, cooldowns, reaction dedupe. */
+export function botKeys(prefix: string) {
+  const base = `${prefix}:bot`;
+  return {
+    /** String: the message shows a final state; no progress edit may land after it. */
+    final: (messageId: string) => `${base}:final:${messageId}`,
+    /** String: a worker runs the job; the bot stops refreshing its waiting position. */
+    running: (messageId: string) => `${base}:running:${messageId}`,
+    /** String with a TTL: the member's cooldown after a job was accepted. */
+    cooldown: (userId: string) => `${base}:cooldown:${userId}`,
+    /** String with a TTL: this reaction on this message was handled (for anyone). */
+    reaction: (messageId: string, emoji: string) => `${base}:react:${messageId}:${encodeURIComponent(emoji)}`,
+    /** String with a TTL: this member's reaction on this message was handled. */
+    memberReaction: (messageId: string, emoji: string, userId: string) => `${base}:react:${messageId}:${encodeURIComponent(emoji)}:${userId}`,
   } as const;
 }

@@ -1,44 +1,14 @@
 import { z } from 'zod';
+import { JOB_KINDS, jobOptionsSchema } from '../workflow/jobOptions.ts';
+import { resolvedParamsSchema } from '../workflow/resolveJobParams.ts';
+import { STAGES } from '../workflow/stages.ts';
 
 /**
  * The job as it lives in Redis: everything needed to finish, retry, cancel, upscale
  * or re-render it (DESIGN invariant 2). Parsed with zod whenever it is read back.
- * Job data holds no secrets: no bot token, no interaction token.
+ * Job data holds no secrets: no bot token, no interaction token. The options' vocabulary
+ * (what a member can ask for, the stages) lives with the workflow; this file only stores it.
  */
-
-export const QUEUE_NAME = 'i2v' as const;
-
-export const JOB_KINDS = ['i2v', 'upscale'] as const;
-export type JobKind = (typeof JOB_KINDS)[number];
-
-export const ASPECTS = ['auto', '16:9', '9:16', '1:1', '4:3', '3:4'] as const;
-export type Aspect = (typeof ASPECTS)[number];
-
-export const loraChoiceSchema = z.object({
-  name: z.string().min(1),
-  strength: z.number().min(-10).max(10),
-});
-export type LoraChoice = z.infer<typeof loraChoiceSchema>;
-
-/** What a member (or the CLI) asked for. The seed is always resolved before enqueueing. */
-export const jobOptionsSchema = z.object({
-  prompt: z.string().max(2000),
-  negative: z.string().max(2000).optional(),
-  preset: z.string().min(1),
-  frames: z.number().int().optional(),
-  aspect: z.enum(ASPECTS).default('auto'),
-  /** Explicit size (the CLI's --width/--height); wins over `aspect`. */
-  width: z.number().int().optional(),
-  height: z.number().int().optional(),
-  steps: z.number().int().optional(),
-  cfg: z.number().optional(),
-  seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-  loraHigh: loraChoiceSchema.optional(),
-  loraLow: loraChoiceSchema.optional(),
-  /** Post the video behind a spoiler. */
-  spoiler: z.boolean().optional(),
-});
-export type JobOptions = z.infer<typeof jobOptionsSchema>;
 
 /** Where the job's status message lives; edited with the bot token through the channel route. */
 export const discordTargetSchema = z.object({
@@ -63,6 +33,11 @@ export const jobDataSchema = z.object({
   v: z.literal(1),
   kind: z.enum(JOB_KINDS),
   options: jobOptionsSchema,
+  /**
+   * The options resolved against the preset and the image, once, when the job was accepted.
+   * Absent on upscale jobs and on jobs stored before it existed (the worker resolves those).
+   */
+  params: resolvedParamsSchema.optional(),
   /** The stored start image (PNG, EXIF applied, first frame, metadata stripped) under DATA_DIR. */
   input: z.object({ path: z.string().min(1), width: z.number().int().positive(), height: z.number().int().positive() }),
   /** For `upscale`: the finished video to upscale. */
@@ -78,20 +53,6 @@ export const jobDataSchema = z.object({
   createdAt: z.number().int(),
 });
 export type JobData = z.infer<typeof jobDataSchema>;
-
-export const STAGES = [
-  'waiting',
-  'uploading',
-  'queued_on_gpu',
-  'loading_models',
-  'high_noise',
-  'low_noise',
-  'decoding',
-  'encoding',
-  'upscaling',
-  'delivering',
-] as const;
-export type Stage = (typeof STAGES)[number];
 
 export const jobProgressSchema = z.object({
   stage: z.enum(STAGES),
@@ -126,14 +87,19 @@ export const jobResultSchema = z.object({
 });
 export type JobResult = z.infer<typeof jobResultSchema>;
 
-/** How a job ended badly, stored beside the BullMQ job so any process can word it (mirrors `JobFailure` of the reporter). */
+/**
+ * A job's end in words, told to the reporter and stored beside the BullMQ job so any
+ * process can word it: `message` for the member, `detail` for an admin and the logs.
+ */
 export const jobFailureSchema = z.object({
+  /** A stable identifier (`out_of_memory`, a UserError's code, …). */
   code: z.string(),
   message: z.string(),
   detail: z.string().optional(),
+  /** True when the worker will try again (a transient fault); the message says so. */
   retrying: z.boolean(),
 });
-export type StoredJobFailure = z.infer<typeof jobFailureSchema>;
+export type JobFailure = z.infer<typeof jobFailureSchema>;
 
 /** Which ComfyUI runs (or ran) the job and under which prompt id: recorded before submitting (DESIGN invariant 3). */
 export const jobRunSchema = z.object({

@@ -1,6 +1,6 @@
 import { ComfyExecutionError, ComfyHttpError, ComfyTransientError, ComfyValidationError } from '../comfy/errors.ts';
 import { UserError } from '../errors.ts';
-import type { JobFailure } from './reporter.ts';
+import type { JobFailure } from '../queue/schemas.ts';
 
 /** The job was cancelled by a member or an admin: ends as cancelled, never retried. */
 export class JobCancelledError extends Error {

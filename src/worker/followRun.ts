@@ -5,7 +5,7 @@ import type { NodeOutput } from '../comfy/events.ts';
 import { followPrompt, type ComfyConnection } from '../comfy/follow.ts';
 import type { ApiGraph } from '../comfy/graph.ts';
 import type { Logger } from '../log.ts';
-import { STAGES, type Stage } from '../queue/schemas.ts';
+import { STAGES, type Stage } from '../workflow/stages.ts';
 
 /** Where a running prompt is, as the progress model wants it. */
 export type RunPosition = { stage: Stage; step?: { value: number; max: number } | undefined; gpuStartedAt?: number | undefined; previewPath?: string | undefined };

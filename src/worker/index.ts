@@ -5,4 +5,3 @@ export { runJob, pipelineSettingsFromConfig, pipelineDefaults, type PipelineDeps
 export { forgetfulRunRecorder, formulaEtaBook, type RunRecorder, type EtaBook } from './runRecords.ts';
 export { type InstanceStatus } from './instances.ts';
 export { classifyError, failureFor, JobCancelledError, JobHandedBackError, NoInstanceError } from './failures.ts';
-export { silentReporter, type JobRef, type JobFailure, type Reporter } from './reporter.ts';

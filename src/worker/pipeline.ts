@@ -7,15 +7,26 @@ import { UserError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { prepareImage } from '../media/index.ts';
 import type { EtaKey, WorkloadShape } from '../queue/eta.ts';
-import type { JobResult, JobRun } from '../queue/schemas.ts';
-import { bindUpscale, bindWorkflow, resolveJobParams, type BoundWorkflow, type PreflightWorkflows, type Presets } from '../workflow/index.ts';
+import type { JobData, JobResult, JobRun } from '../queue/schemas.ts';
+import {
+  bindUpscale,
+  bindWorkflow,
+  resolveJobParams,
+  type BoundWorkflow,
+  type JobParams,
+  type Placement,
+  type PreflightWorkflows,
+  type Preset,
+  type Presets,
+} from '../workflow/index.ts';
 import { createProgressCoalescer } from './coalesce.ts';
-import { downloadOutput, fitForDelivery, pickOutputVideo } from './deliver.ts';
+import { downloadOutput, fitForDelivery, pickOutputVideo } from './collectVideo.ts';
 import { joinExtension } from './extendClip.ts';
 import { JobCancelledError } from './failures.ts';
 import { followRun, type FinishedRun, type RunPosition } from './followRun.ts';
 import { progressAt, type ProgressPlan } from './progress.ts';
-import type { JobRef, Reporter } from './reporter.ts';
+import { promptIdFor } from './promptId.ts';
+import type { JobRef, Reporter } from '../queue/reporter.ts';
 import { forgetfulRunRecorder, formulaEtaBook, type EtaBook, type RunRecorder } from './runRecords.ts';
 import { stopPrompt } from './stopPrompt.ts';
 
@@ -69,7 +80,7 @@ type Prepared = { bound: BoundWorkflow; plan: ProgressPlan; etaKey: EtaKey; seed
 /** Pure-ish: bind the job's graph (deterministic, so a re-attaching worker knows the node stages too). */
 async function prepare(deps: PipelineDeps, job: JobRef, attempt: number): Promise<Prepared> {
   const { data } = job;
-  const outputPrefix = `${UPLOAD_SUBFOLDER}/${job.id}-a${attempt}`;
+  const outputPrefix = `${UPLOAD_SUBFOLDER}/${promptIdFor(job.id, attempt)}`;
   const client = deps.connection.client;
   if (data.kind === 'upscale') {
     const upscale = deps.workflows.upscale;
@@ -94,9 +105,7 @@ async function prepare(deps: PipelineDeps, job: JobRef, attempt: number): Promis
   if (!preset) throw new UserError('unknown_preset', `There is no preset called "${data.options.preset}".`);
   const workflow = deps.workflows.i2v[preset.workflow];
   if (!workflow) throw new UserError('preset_unavailable', `The ${preset.name} preset is not set up on this bot.`);
-  const resolved = resolveJobParams(preset, data.options, { width: data.input.width, height: data.input.height }, deps.settings.placement);
-  if (!resolved.ok) throw resolved.error;
-  const params = resolved.value;
+  const params = paramsFor(preset, data, deps.settings.placement);
   const name = `${job.id}.png`;
   const bound = bindWorkflow(workflow, { ...params, image: `${UPLOAD_SUBFOLDER}/${name}`, outputPrefix });
   const etaKey: EtaKey = { instance: deps.instance, preset: preset.name, width: params.width, height: params.height, frames: params.frames };
@@ -111,6 +120,18 @@ async function prepare(deps: PipelineDeps, job: JobRef, attempt: number): Promis
       await client.uploadImage({ data: png, filename: name, subfolder: UPLOAD_SUBFOLDER, overwrite: true });
     },
   };
+}
+
+/**
+ * The parameters resolved at acceptance, placed on this worker's GPUs. The instance's
+ * models are checked by preflight before the job gets a slot; nothing else can have
+ * changed. A job stored before parameters were stored is resolved here, once.
+ */
+function paramsFor(preset: Preset, data: JobData, placement: Placement): JobParams {
+  if (data.params) return { ...data.params, ...placement };
+  const resolved = resolveJobParams(preset, data.options, { width: data.input.width, height: data.input.height }, placement);
+  if (!resolved.ok) throw resolved.error;
+  return resolved.value;
 }
 
 function pick(shape: WorkloadShape) {
@@ -128,6 +149,23 @@ async function readInput(path: string): Promise<Buffer> {
   }
 }
 
+/** One attempt being followed: the job as the reporter sees it, where it runs, and its recorded run. */
+type Attempt = { ref: JobRef; instance: string; connection: ComfyConnection; run: JobRun };
+type Followed = Attempt & { finished: FinishedRun };
+
+/** What both paths of a job share. */
+type Session = {
+  deps: PipelineDeps;
+  job: JobRef;
+  prepared: Prepared;
+  runs: RunRecorder;
+  signal: AbortSignal;
+  log: Logger;
+  /** Report a position of `attempt` (progress names the attempt being followed). */
+  report(attempt: Pick<Attempt, 'ref' | 'instance'>, position: RunPosition): void;
+  follow(attempt: Attempt, reattached: boolean): Promise<FinishedRun>;
+};
+
 /**
  * Run one job: re-attach to a previous run when ComfyUI still knows it, otherwise
  * upload, bind, record, submit; follow with coalesced progress; fetch, fit and deliver.
@@ -140,103 +178,106 @@ export async function runJob(deps: PipelineDeps, job: JobRef, reporter: Reporter
   const startedAt = Date.now();
   const previous = await runs.get(job.id);
   const attempt = Math.max(job.attempt, (previous?.attempt ?? 0) + 1);
-  let ref: JobRef = { ...job, attempt };
-  const prepared = await prepare(deps, ref, attempt);
-  const coalescer = createProgressCoalescer((progress) => reporter.progress(ref, progress), {
+  const prepared = await prepare(deps, { ...job, attempt }, attempt);
+  // The coalescer sends the latest position for the attempt reported last.
+  let reporting: Pick<Attempt, 'ref' | 'instance'> = { ref: { ...job, attempt }, instance: deps.instance };
+  const coalescer = createProgressCoalescer((progress) => reporter.progress(reporting.ref, progress), {
     intervalMs: deps.settings.progressIntervalMs,
     onError: (error) => log.warn({ err: error }, 'progress report failed'),
   });
-  let instance = deps.instance;
-  const report = (position: RunPosition) =>
-    coalescer.push(progressAt(prepared.plan, { ...position, startedAt, instance }, Date.now()));
-
-  const follow = (connection: ComfyConnection, run: JobRun, reattached: boolean): Promise<FinishedRun> =>
-    followRun(connection, run.promptId, {
-      graph: prepared.bound.prompt,
-      nodeStages: prepared.bound.nodeStages,
-      onPosition: report,
-      preview: { dir: join(deps.settings.dataDir, 'previews'), jobId: job.id, minIntervalMs: deps.settings.previewIntervalMs },
-      signal,
-      logger: log,
-      reattached,
-      pollIntervalMs: deps.settings.pollIntervalMs,
-    }).catch(async (error: unknown) => {
-      if (signal.aborted && signal.reason instanceof JobCancelledError) await stopPrompt(connection.client, run.promptId, log);
-      throw error;
-    });
-
-  try {
-    let finished: FinishedRun | undefined;
-    let run: JobRun | undefined;
-    let connection = deps.connection;
-    if (previous) {
-      const previousConnection = previous.instance === deps.instance ? deps.connection : deps.connectionFor?.(previous.instance);
-      if (previousConnection) {
-        ref = { ...job, attempt: previous.attempt };
-        try {
-          log.info({ promptId: previous.promptId, instance: previous.instance }, 're-attaching to a previous run');
-          instance = previous.instance;
-          finished = await follow(previousConnection, previous, true);
-          run = previous;
-          connection = previousConnection;
-        } catch (error) {
-          if (!(error instanceof ComfyTransientError && error.code === 'prompt_lost')) throw error;
-          log.info({ promptId: previous.promptId }, 'ComfyUI forgot the previous run; submitting again');
-          ref = { ...job, attempt };
-          instance = deps.instance;
-        }
-      }
-    }
-    if (!finished || !run) {
-      report({ stage: 'uploading' });
-      signal.throwIfAborted();
-      await prepared.upload();
-      run = { instance: deps.instance, promptId: `${job.id}-a${attempt}`, attempt, submittedAt: Date.now() };
-      signal.throwIfAborted();
-      await runs.record(job.id, run);
-      const submitted = run;
-      const accepted = await deps.connection.client.submitPrompt({ prompt: prepared.bound.prompt, promptId: run.promptId }, signal).catch(async (error: unknown) => {
-        if (signal.aborted && signal.reason instanceof JobCancelledError) await stopPrompt(deps.connection.client, submitted.promptId, log);
+  const session: Session = {
+    deps,
+    job,
+    prepared,
+    runs,
+    signal,
+    log,
+    report(attempt, position) {
+      reporting = attempt;
+      coalescer.push(progressAt(prepared.plan, { ...position, startedAt, instance: attempt.instance }, Date.now()));
+    },
+    follow: (attempt, reattached) =>
+      followRun(attempt.connection, attempt.run.promptId, {
+        graph: prepared.bound.prompt,
+        nodeStages: prepared.bound.nodeStages,
+        onPosition: (position) => session.report(attempt, position),
+        preview: { dir: join(deps.settings.dataDir, 'previews'), jobId: job.id, minIntervalMs: deps.settings.previewIntervalMs },
+        signal,
+        logger: log,
+        reattached,
+        pollIntervalMs: deps.settings.pollIntervalMs,
+      }).catch(async (error: unknown) => {
+        if (signal.aborted && signal.reason instanceof JobCancelledError) await stopPrompt(attempt.connection.client, attempt.run.promptId, log);
         throw error;
-      });
-      if (accepted.promptId !== run.promptId) {
-        // ComfyUI before 0.3.45 ignores a client-chosen prompt_id: follow (and remember) the id it chose,
-        // or we would never find our prompt and would submit it again.
-        log.warn({ promptId: run.promptId, serverPromptId: accepted.promptId }, 'ComfyUI chose its own prompt id (older than 0.3.45)');
-        run = { ...run, promptId: accepted.promptId };
-        await runs.record(job.id, run);
-      }
-      log.info({ promptId: run.promptId, instance: deps.instance }, 'submitted');
-      report({ stage: 'queued_on_gpu' });
-      finished = await follow(deps.connection, run, false);
-    }
+      }),
+  };
+  try {
+    const followed = (previous && (await reattach(session, previous))) || (await submitFresh(session, attempt));
     deps.onGpuDone?.();
-    return await deliver({ deps, job: ref, run, connection, finished, prepared, reporter, coalescer, report, startedAt, signal, log });
+    return await deliver({ ...followed, session, reporter, coalescer, startedAt });
   } finally {
     await coalescer.close();
   }
 }
 
-type DeliverContext = {
-  deps: PipelineDeps;
-  job: JobRef;
-  run: JobRun;
-  connection: ComfyConnection;
-  finished: FinishedRun;
-  prepared: Prepared;
+/** Follow the run recorded before (a dead worker's, or this job's last try); `undefined` when it must be submitted again. */
+async function reattach(session: Session, previous: JobRun): Promise<Followed | undefined> {
+  const { deps, job, log } = session;
+  const connection = previous.instance === deps.instance ? deps.connection : deps.connectionFor?.(previous.instance);
+  if (!connection) return undefined;
+  const attempt: Attempt = { ref: { ...job, attempt: previous.attempt }, instance: previous.instance, connection, run: previous };
+  log.info({ promptId: previous.promptId, instance: previous.instance }, 're-attaching to a previous run');
+  try {
+    return { ...attempt, finished: await session.follow(attempt, true) };
+  } catch (error) {
+    if (!(error instanceof ComfyTransientError && error.code === 'prompt_lost')) throw error;
+    log.info({ promptId: previous.promptId }, 'ComfyUI forgot the previous run; submitting again');
+    return undefined;
+  }
+}
+
+/** Upload, record the run before submitting (so a crash re-attaches instead of submitting twice), submit, follow. */
+async function submitFresh(session: Session, attemptNumber: number): Promise<Followed> {
+  const { deps, job, runs, signal, log } = session;
+  const { client } = deps.connection;
+  const reporting = { ref: { ...job, attempt: attemptNumber }, instance: deps.instance };
+  session.report(reporting, { stage: 'uploading' });
+  signal.throwIfAborted();
+  await session.prepared.upload();
+  const planned: JobRun = { instance: deps.instance, promptId: promptIdFor(job.id, attemptNumber), attempt: attemptNumber, submittedAt: Date.now() };
+  signal.throwIfAborted();
+  await runs.record(job.id, planned);
+  const accepted = await client.submitPrompt({ prompt: session.prepared.bound.prompt, promptId: planned.promptId }, signal).catch(async (error: unknown) => {
+    if (signal.aborted && signal.reason instanceof JobCancelledError) await stopPrompt(client, planned.promptId, log);
+    throw error;
+  });
+  let run = planned;
+  if (accepted.promptId !== planned.promptId) {
+    // ComfyUI before 0.3.45 ignores a client-chosen prompt_id: follow (and remember) the id it chose,
+    // or we would never find our prompt and would submit it again.
+    log.warn({ promptId: planned.promptId, serverPromptId: accepted.promptId }, 'ComfyUI chose its own prompt id (older than 0.3.45)');
+    run = { ...planned, promptId: accepted.promptId };
+    await runs.record(job.id, run);
+  }
+  log.info({ promptId: run.promptId, instance: deps.instance }, 'submitted');
+  session.report(reporting, { stage: 'queued_on_gpu' });
+  const attempt: Attempt = { ...reporting, connection: deps.connection, run };
+  return { ...attempt, finished: await session.follow(attempt, false) };
+}
+
+type DeliverContext = Followed & {
+  session: Session;
   reporter: Reporter;
   coalescer: { flush(): Promise<void>; close(): Promise<void> };
-  report: (position: RunPosition) => void;
   startedAt: number;
-  signal: AbortSignal;
-  log: Logger;
 };
 
 async function deliver(context: DeliverContext): Promise<JobResult> {
-  const { deps, job, run, connection, finished, prepared, signal, log } = context;
+  const { ref: job, run, connection, finished, session } = context;
+  const { deps, prepared, signal, log } = session;
   const file = pickOutputVideo(finished.outputs, prepared.bound.outputNodeId);
   if (!file) throw new Error(`prompt ${run.promptId} finished without a video output`);
-  context.report({ stage: 'delivering' });
+  session.report(context, { stage: 'delivering' });
   await context.coalescer.flush();
   const dir = join(deps.settings.dataDir, 'outputs', job.id);
   const downloaded = await downloadOutput(connection.client, file, dir, signal);

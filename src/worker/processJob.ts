@@ -7,7 +7,7 @@ import { jobDataSchema, type JobData, type JobProgress, type JobResult } from '.
 import { classifyError, failureFor, JobCancelledError, JobHandedBackError } from './failures.ts';
 import type { InstancePool } from './instances.ts';
 import { runJob, type PipelineDeps } from './pipeline.ts';
-import type { JobRef, Reporter } from './reporter.ts';
+import type { JobRef, Reporter } from '../queue/reporter.ts';
 
 /** A job this worker holds: how to stop it, and whether it ends cancelled or handed back. */
 export type HeldJob = { ref: JobRef; controller: AbortController; done: Promise<void> };
@@ -73,7 +73,8 @@ export function createProcessor(deps: ProcessDeps) {
       const retrying = !classified.permanent && job.attemptsMade + 1 < attempts;
       const failure = failureFor(classified, retrying);
       log[retrying ? 'warn' : 'error']({ err: error, code: failure.code, retrying }, 'job failed');
-      await recordFailure(ctx, jobId, failure).catch(() => {});
+      // The member still hears of it below; only /jobs and /queue lose the words, so say so in the log.
+      await recordFailure(ctx, jobId, failure).catch((recordError: unknown) => log.warn({ err: recordError, code: failure.code }, 'could not store the failure'));
       await reporter.failed(ref, failure).catch((reportError: unknown) => log.warn({ err: reportError }, 'failure report failed'));
       if (classified.permanent) throw new UnrecoverableError(failure.message);
       throw error;

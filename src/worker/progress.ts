@@ -1,4 +1,6 @@
-import type { JobKind, JobProgress, Stage } from '../queue/schemas.ts';
+import type { JobKind } from '../workflow/jobOptions.ts';
+import type { JobProgress } from '../queue/schemas.ts';
+import type { Stage } from '../workflow/stages.ts';
 
 /**
  * Pure: turn "stage X, step i of n" into an overall percent and an ETA that move

@@ -5,13 +5,14 @@ import { createQueueContext, type QueueContext } from '../queue/context.ts';
 import { subscribeToCancels } from '../queue/cancel.ts';
 import { estimateDuration, recordDuration } from '../queue/eta.ts';
 import { getRun, recordRun } from '../queue/jobRecords.ts';
-import { QUEUE_NAME, type JobData, type JobResult } from '../queue/schemas.ts';
+import { QUEUE_NAME } from '../queue/keys.ts';
+import type { JobData, JobResult } from '../queue/schemas.ts';
 import { loadPresets, loadWorkflows, type PreflightWorkflows, type Presets } from '../workflow/index.ts';
 import { JobCancelledError, JobHandedBackError } from './failures.ts';
 import { createInstancePool, type InstanceStatus } from './instances.ts';
 import { pipelineSettingsFromConfig, type PipelineSettings } from './pipeline.ts';
 import { createProcessor, type HeldJob } from './processJob.ts';
-import type { Reporter } from './reporter.ts';
+import type { Reporter } from '../queue/reporter.ts';
 
 /** Timing of the worker; the defaults suit production, tests shorten them. */
 export type WorkerTuning = {

@@ -1,4 +1,4 @@
-import type { Stage } from '../queue/schemas.ts';
+import type { Stage } from './stages.ts';
 import type { ParamName } from './bindingSchema.ts';
 import { type ApiGraph, isLink, type Link, resolveNodeRef } from './graph.ts';
 import type { LoadedWorkflow } from './loadWorkflow.ts';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { STAGES } from '../queue/schemas.ts';
+import { JOB_KINDS } from './jobOptions.ts';
+import { STAGES } from './stages.ts';
 
 /**
  * How job parameters land on a graph's node inputs. Lives beside the graph as
@@ -13,8 +14,6 @@ export const I2V_PARAMS = [
   'computeDevice', 'allocations', 'sageMode', 'crf', 'outputPrefix',
 ] as const;
 
-export const UPSCALE_PARAMS = ['video', 'upscaleModel', 'scaleBy', 'crf', 'outputPrefix'] as const;
-
 /** Every parameter a binding may name (crf and outputPrefix are shared by both kinds). */
 export const PARAM_NAMES = [...I2V_PARAMS, 'video', 'upscaleModel', 'scaleBy'] as const;
 export type ParamName = (typeof PARAM_NAMES)[number];
@@ -25,9 +24,6 @@ export const REQUIRED_PARAMS = {
   upscale: ['video', 'outputPrefix'],
 } as const satisfies Record<string, readonly ParamName[]>;
 
-export const WORKFLOW_KINDS = ['i2v', 'upscale'] as const;
-export type WorkflowKind = (typeof WORKFLOW_KINDS)[number];
-
 const nodeRef = z.string().min(1);
 
 export const bindingTargetSchema = z.strictObject({
@@ -37,7 +33,6 @@ export const bindingTargetSchema = z.strictObject({
   /** For object-valued parameters (a LoRA is `{ name, strength }`): which field goes here. */
   field: z.string().min(1).optional(),
 });
-export type BindingTarget = z.infer<typeof bindingTargetSchema>;
 
 export const optionalNodeSchema = z.strictObject({
   node: nodeRef,
@@ -48,11 +43,11 @@ export const optionalNodeSchema = z.strictObject({
   /** Which of the node's outputs the pass-through stands for; default 0. */
   output: z.number().int().nonnegative().default(0),
 });
-export type OptionalNode = z.infer<typeof optionalNodeSchema>;
 
 export const bindingSchema = z.strictObject({
   $comment: z.string().optional(),
-  kind: z.enum(WORKFLOW_KINDS),
+  /** A workflow serves one kind of job. */
+  kind: z.enum(JOB_KINDS),
   description: z.string().optional(),
   /** The node whose UI output carries the video (`gifs`). */
   output: nodeRef,

@@ -14,8 +14,3 @@ export function suggestFrames(n: number): number[] {
   const above = below + 4;
   return below >= 1 ? [below, above] : [above];
 }
-
-/** Seconds of video for a frame count at `fps`, for the member-facing description. */
-export function durationSeconds(frames: number, fps: number): number {
-  return frames / fps;
-}

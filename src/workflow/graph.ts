@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import type { ApiGraph, ApiNode } from '../comfy/graph.ts';
+
+/** One graph type for the client and the templates; the schema here checks template files against it. */
+export type { ApiGraph, ApiNode };
 
 /**
  * ComfyUI's API format ("Save (API)"): node id → node. A link is
@@ -12,13 +16,11 @@ export const apiNodeSchema = z.object({
   class_type: z.string().min(1),
   inputs: z.record(z.string(), z.unknown()),
   _meta: z.object({ title: z.string() }).loose().optional(),
-});
-export type ApiNode = z.infer<typeof apiNodeSchema>;
+}) satisfies z.ZodType<ApiNode>;
 
 export const apiGraphSchema = z
   .record(z.string().regex(/^[^\s]+$/, 'node ids are strings without spaces'), apiNodeSchema)
-  .refine((graph) => Object.keys(graph).length > 0, 'the graph has no nodes');
-export type ApiGraph = Record<string, ApiNode>;
+  .refine((graph) => Object.keys(graph).length > 0, 'the graph has no nodes') satisfies z.ZodType<ApiGraph>;
 
 export function isLink(value: unknown): value is Link {
   return (

@@ -1,18 +1,41 @@
 /** src/workflow: templates, presets, binding, checking and preflight. Pure where possible; never imports Discord or BullMQ. */
-export { type Binding, type BindingTarget, bindingSchema, type ParamName, PARAM_NAMES, REQUIRED_PARAMS, type WorkflowKind } from './bindingSchema.ts';
+export { type Binding, bindingSchema, type ParamName, PARAM_NAMES, REQUIRED_PARAMS } from './bindingSchema.ts';
 export { bindGraph, type BoundWorkflow, type ParamValues } from './bindGraph.ts';
 export { bindUpscale, bindWorkflow, type I2vBindParams, outputVideoRef, type UpscaleBindParams } from './bindWorkflow.ts';
 export { checkBinding } from './checkBinding.ts';
+export { checkRequestedOptions } from './checkRequestedOptions.ts';
 export { type Catalogue, checkGraph, comboOptions, type NodeSpec } from './checkGraph.ts';
-export { durationSeconds, isFrameCount, suggestFrames } from './frames.ts';
+export { isFrameCount, suggestFrames } from './frames.ts';
 export { type ApiGraph, type ApiNode, apiGraphSchema, isLink, type Link, resolveNodeRef, titleOf } from './graph.ts';
 export { expertOf, groupLoras, type LoraGroups } from './groupLoras.ts';
 export { listPresets, loadPresets } from './loadPresets.ts';
+export {
+  ASPECTS,
+  type Aspect,
+  JOB_KINDS,
+  type JobKind,
+  type JobOptions,
+  jobOptionsSchema,
+  type LoraChoice,
+  loraChoiceSchema,
+  OPTION_LIMITS,
+  type RequestedOptions,
+  requestedOptionsSchema,
+} from './jobOptions.ts';
 export { type LoadedWorkflow, loadWorkflow } from './loadWorkflow.ts';
 export { loadWorkflows, UPSCALE_WORKFLOW } from './loadWorkflows.ts';
 export { aspectRatio, MAX_ASPECT, pickSize, pixelBudget, type Size, sizeForBudget } from './pickSize.ts';
 export { type ComfyInstance, modelFolderFor, packFor, preflight, type PreflightReport, type PreflightWorkflows } from './preflight.ts';
 export { type Preset, type PresetFile, type Presets, presetSchema } from './presetSchema.ts';
-export { type JobParams, type ParamOverrides, type Placement, resolveJobParams } from './resolveJobParams.ts';
+export {
+  type JobParams,
+  type ParamOverrides,
+  type Placement,
+  type ResolvedParams,
+  resolvedParamsSchema,
+  resolveJobParams,
+  withoutPlacement,
+} from './resolveJobParams.ts';
+export { STAGES, type Stage } from './stages.ts';
 export { computeSplitStep, NOISE_BOUNDARY, shiftedSigma } from './splitStep.ts';
 export { type CheckedOptions, checkFrames, validateOptionsForPreset } from './validateOptions.ts';

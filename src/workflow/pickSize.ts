@@ -1,4 +1,4 @@
-import type { Aspect } from '../queue/schemas.ts';
+import type { Aspect } from './jobOptions.ts';
 import { fail, ok, type Result } from '../errors.ts';
 import type { Preset } from './presetSchema.ts';
 

@@ -1,42 +1,54 @@
+import { z } from 'zod';
 import { fail, ok, type Result } from '../errors.ts';
-import type { JobOptions, LoraChoice } from '../queue/schemas.ts';
+import { loraChoiceSchema, type JobOptions } from './jobOptions.ts';
 import { pickSize, type Size } from './pickSize.ts';
 import type { Preset } from './presetSchema.ts';
 import { computeSplitStep } from './splitStep.ts';
 import { validateOptionsForPreset } from './validateOptions.ts';
 
-/** Everything an i2v graph is bound with, except the uploaded image name and the output prefix. */
-export type JobParams = {
-  preset: string;
-  workflow: string;
-  prompt: string;
-  negative: string;
-  width: number;
-  height: number;
-  frames: number;
-  fps: number;
-  steps: number;
+/**
+ * A job's parameters as resolved once, at acceptance, and stored with the job: everything
+ * the graph is bound with except where this worker's GPUs put the models, the uploaded
+ * image name and the output prefix. The worker and the waiting-line ETA read these back.
+ */
+export const resolvedParamsSchema = z.object({
+  preset: z.string(),
+  workflow: z.string(),
+  prompt: z.string(),
+  negative: z.string(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  frames: z.number().int().positive(),
+  fps: z.number().positive(),
+  steps: z.number().int().positive(),
   /** The high-noise pass runs steps [0, splitStep), the low-noise pass [splitStep, steps). */
-  splitStep: number;
-  cfg: number;
-  shift: number;
-  seed: number;
-  sampler: string;
-  scheduler: string;
-  highModel: string;
-  lowModel: string;
-  textEncoder: string;
-  vae: string;
-  loraHigh?: LoraChoice | undefined;
-  loraLow?: LoraChoice | undefined;
-  computeDevice: string;
-  allocations: string;
-  sageMode: string;
-  crf: number;
-};
+  splitStep: z.number().int().positive(),
+  cfg: z.number(),
+  shift: z.number(),
+  seed: z.number().int().nonnegative(),
+  sampler: z.string(),
+  scheduler: z.string(),
+  highModel: z.string(),
+  lowModel: z.string(),
+  textEncoder: z.string(),
+  vae: z.string(),
+  loraHigh: loraChoiceSchema.optional(),
+  loraLow: loraChoiceSchema.optional(),
+  sageMode: z.string(),
+  crf: z.number(),
+});
+export type ResolvedParams = z.infer<typeof resolvedParamsSchema>;
 
 /** Where this worker's GPUs put the models (env DISTORCH_COMPUTE_DEVICE / DISTORCH_ALLOCATIONS). */
 export type Placement = { computeDevice: string; allocations: string };
+
+/** Everything an i2v graph is bound with, except the uploaded image name and the output prefix. */
+export type JobParams = ResolvedParams & Placement;
+
+/** The stored half of a job's parameters: what does not depend on the worker that runs it. */
+export function withoutPlacement({ computeDevice: _device, allocations: _allocations, ...resolved }: JobParams): ResolvedParams {
+  return resolved;
+}
 
 export type ParamOverrides = {
   /** Force the expert hand-over step instead of computing it from the 0.9 noise boundary. */

@@ -1,5 +1,5 @@
 import { fail, ok, type Result } from '../errors.ts';
-import type { JobOptions, LoraChoice } from '../queue/schemas.ts';
+import type { JobOptions, LoraChoice } from './jobOptions.ts';
 import { isFrameCount, suggestFrames } from './frames.ts';
 import { checkEdge } from './pickSize.ts';
 import type { Preset } from './presetSchema.ts';

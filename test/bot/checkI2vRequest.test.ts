@@ -51,4 +51,27 @@ describe('what /i2v checks before answering Discord', () => {
     const result = checkI2vRequest(png, { lora_low: 'style/anime.safetensors' }, presets, limits);
     expect(result.ok && result.value.options.loraLow).toEqual({ name: 'style/anime.safetensors', strength: presets.fast!.defaults.loraStrength });
   });
+
+  // Every bound of the stored job's schema is checked here, with its own words (issue 16).
+  it('GIVEN seed -5 THEN names the allowed seeds', () => {
+    const error = refusal(png, { seed: -5 });
+    expect(error.code).toBe('seed_out_of_range');
+    expect(error.message).toMatch(/Seed -5 is not allowed: choose a whole number between 0 and 9007199254740991/);
+  });
+
+  it('GIVEN a seed beyond the safe integers THEN refuses it too', () => {
+    expect(refusal(png, { seed: 2 ** 60 }).code).toBe('seed_out_of_range');
+  });
+
+  it('GIVEN a 3000-character prompt THEN names its length and the limit', () => {
+    expect(refusal(png, { prompt: 'x'.repeat(3000) }).message).toBe('Your prompt is 3000 characters long; the limit is 2000. Shorten it and send the command again.');
+  });
+
+  it('GIVEN a 2001-character negative prompt THEN says which prompt is too long', () => {
+    expect(refusal(png, { negative: 'x'.repeat(2001) }).code).toBe('negative_too_long');
+  });
+
+  it('GIVEN exactly 2000 characters and seed 0 THEN accepts them', () => {
+    expect(checkI2vRequest(png, { prompt: 'x'.repeat(2000), seed: 0 }, presets, limits).ok).toBe(true);
+  });
 });

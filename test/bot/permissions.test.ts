@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isAdmin, MANAGE_GUILD } from '../../src/bot/permissions.ts';
-import { checkUserLimits } from '../../src/bot/userLimits.ts';
+import { checkUserLimits } from '../../src/bot/limitRule.ts';
 
 const policy = { adminRoleIds: ['200000000000000002'], adminUserIds: ['300000000000000003'] };
 const member = { userId: '100000000000000001', roleIds: [], permissions: 0n };

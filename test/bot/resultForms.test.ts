@@ -1,10 +1,11 @@
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FORMS, formId, parseCustomId, RESULT_BUTTONS, resultButtonId } from '../../src/bot/customIds.ts';
+import { FORMS, formId, parseCustomId, RESULT_BUTTONS, resultButtonId } from '../../src/status/customIds.ts';
 import { optionsFromEditForm } from '../../src/bot/editResult.ts';
 import { checkChannel, checkPromptTerms, findBlockedTerm } from '../../src/bot/memberPolicy.ts';
 import { i2vCommandLine, renderInfo } from '../../src/bot/resultInfo.ts';
-import type { JobOptions, StoredResult } from '../../src/queue/index.ts';
+import type { StoredResult } from '../../src/queue/index.ts';
+import type { JobOptions } from '../../src/workflow/jobOptions.ts';
 import { loadPresets } from '../../src/workflow/loadPresets.ts';
 import type { Presets } from '../../src/workflow/presetSchema.ts';
 

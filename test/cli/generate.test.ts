@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runGenerate } from '../../src/cli/generate.ts';
 import { probeVideo } from '../../src/media/index.ts';
 import { startComfySimulator, type ComfySimulator } from '../../src/simulator/index.ts';
-import { makeDataDir, writeStartImage } from '../worker/helpers.ts';
+import { writeStartImage } from '../support/jobs.ts';
+import { makeDataDir } from '../worker/helpers.ts';
 
 const root = join(import.meta.dirname, '../..');
 const cleanups: Array<() => Promise<void>> = [];

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { counts } from '../../src/queue/index.ts';
 import type { FakeMessage } from '../support/fake-discord/index.ts';
-import { EPHEMERAL, startHarness, testImage, type Harness } from './harness.ts';
+import { EPHEMERAL, testImage } from '../support/jobs.ts';
+import { openWorld, type World } from '../support/world.ts';
 
 /** Apps → Animate on a member's message, /i2v spoiler, blocked terms and allowed channels, end to end. */
 
-let world: Harness;
+let world: World;
 beforeAll(async () => {
-  world = await startHarness({ withWorker: { knobs: { secondsPerStep: 0.01 } }, env: { BLOCKED_TERMS: 'Gore, very bad' } });
+  world = await openWorld({ discord: true, bot: true, simulators: { knobs: { secondsPerStep: 0.01 } }, worker: { reports: 'rest' }, env: { BLOCKED_TERMS: 'Gore, very bad' } });
 });
 afterAll(async () => {
   await world?.close();

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { counts } from '../../src/queue/index.ts';
-import { EPHEMERAL, startHarness, testImage, type Harness } from './harness.ts';
+import { EPHEMERAL, testImage } from '../support/jobs.ts';
+import { openWorld, type World } from '../support/world.ts';
 
 /** ALLOWED_CHANNEL_IDS names another channel: here, members get a private pointer there and nothing happens. */
 
 const ELSEWHERE = '100000000000000555';
-let world: Harness;
+let world: World;
 beforeAll(async () => {
-  world = await startHarness({ env: { ALLOWED_CHANNEL_IDS: ELSEWHERE } });
+  world = await openWorld({ discord: true, bot: true, env: { ALLOWED_CHANNEL_IDS: ELSEWHERE } });
 });
 afterAll(async () => {
   await world?.close();

@@ -2,14 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findJobByMessage } from '../../src/queue/index.ts';
 import type { FakeMessage } from '../support/fake-discord/index.ts';
-import { startHarness, testImage, type Harness } from './harness.ts';
+import { testImage } from '../support/jobs.ts';
+import { openWorld, type World } from '../support/world.ts';
 
 /** The whole path: fake Discord, real discord.js, real Redis, the simulator, the real worker. */
 
-let world: Harness;
+let world: World;
 beforeAll(async () => {
-  world = await startHarness({ withWorker: { knobs: { secondsPerStep: 0.02 } } });
+  world = await openWorld({ discord: true, bot: true, simulators: { knobs: { secondsPerStep: 0.02 } }, worker: { reports: 'rest' }, tuning: { pipeline: { progressIntervalMs: 100, previewIntervalMs: 200, pollIntervalMs: 200 } } });
 });
 afterAll(async () => {
   await world?.close();
@@ -43,6 +45,10 @@ describe('/i2v from command to video', () => {
     expectPlayable(world.fake.attachmentBytes(video));
     expect(original.content).toContain('a fox jumps');
     await world.fake.waitFor(() => (world.fake.message(original.id)?.reactions?.length ?? 0) >= 3 || undefined);
+    // Resolved once at acceptance and stored with the job (no placement: that is the worker's).
+    const job = await findJobByMessage(world.bot.context.queue, original.id);
+    expect(job?.data.params).toMatchObject({ preset: 'fast', prompt: 'a fox jumps', seed: job?.data.options.seed });
+    expect(job?.data.params).not.toHaveProperty('computeDevice');
   });
 
   it('🔁 answers with a new message replying to the original: a second video with another seed', async () => {
@@ -50,6 +56,9 @@ describe('/i2v from command to video', () => {
     const again = await world.fake.waitForMessage((m) => m.message_reference?.message_id === original.id && hasVideo(m), SLOW);
     expect(seedOf(again)).toBeDefined();
     expect(seedOf(again)).not.toBe(seedOf(original));
+    const job = await findJobByMessage(world.bot.context.queue, again.id);
+    expect(job?.data.params?.seed).toBe(job?.data.options.seed);
+    expect(String(job?.data.options.seed)).toBe(seedOf(again));
   });
 
   it('⬆️ answers with an upscaled video', async () => {

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeMessage } from '../support/fake-discord/index.ts';
-import { startHarness, testImage, type Harness } from './harness.ts';
+import { testImage } from '../support/jobs.ts';
+import { openWorld, type World } from '../support/world.ts';
 
 /** Tokens that die, bots that restart: the job's message lives on through the channel route. */
 
-let world: Harness;
+let world: World;
 beforeAll(async () => {
-  world = await startHarness({ withWorker: { knobs: { secondsPerStep: 0.3 } } });
+  world = await openWorld({ discord: true, bot: true, simulators: { knobs: { secondsPerStep: 0.3 } }, worker: { reports: 'rest' }, tuning: { pipeline: { progressIntervalMs: 100, previewIntervalMs: 200, pollIntervalMs: 200 } } });
 });
 afterAll(async () => {
   await world?.close();

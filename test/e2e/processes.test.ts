@@ -1,15 +1,10 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startComfySimulator, type ComfySimulator } from '../../src/simulator/index.ts';
-import { startFakeDiscord, type FakeDiscord, type FakeMessage } from '../support/fake-discord/index.ts';
+import type { FakeMessage } from '../support/fake-discord/index.ts';
 import { discordEnvFor, registerCommands } from '../support/botOnFake.ts';
-import { testImage } from './harness.ts';
+import { testImage } from '../support/jobs.ts';
+import { openWorld, type World } from '../support/world.ts';
 
 /**
  * The real entry points as an operator runs them (`npm start`, or `npm run bot` beside
@@ -21,34 +16,30 @@ beforeAll(() => {
   execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'ignore' });
 });
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const hasVideo = (m: FakeMessage | undefined) => (m?.attachments ?? []).some((a) => a.filename.endsWith('.mp4'));
 
-type World = { fake: FakeDiscord; simulator: ComfySimulator; env: Record<string, string>; children: ChildProcess[]; dataDir: string; prefix: string };
-let world: World | undefined;
+type Operated = World & { env: Record<string, string>; children: ChildProcess[] };
+let world: Operated | undefined;
 
-async function startWorld(): Promise<World> {
-  const fake = await startFakeDiscord();
-  const simulator = await startComfySimulator({ knobs: { secondsPerStep: 0.05 } });
-  const dataDir = await mkdtemp(join(tmpdir(), 'oelala-processes-'));
-  const prefix = `oelala-proc-${randomUUID().slice(0, 8)}`;
-  await registerCommands(fake);
+async function startWorld(): Promise<Operated> {
+  const base = await openWorld({ discord: true, simulators: { knobs: { secondsPerStep: 0.05 } } });
+  await registerCommands(base.fake, base.config.PRESET_DIR);
   const env = {
     ...process.env,
-    REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    COMFYUI_URL: simulator.url,
-    ...discordEnvFor(fake),
-    DATA_DIR: dataDir,
+    REDIS_URL: base.config.REDIS_URL,
+    QUEUE_PREFIX: base.prefix,
+    COMFYUI_URL: base.simulator.url,
+    ...discordEnvFor(base.fake),
+    DATA_DIR: base.dataDir,
     EDIT_INTERVAL_MS: '300',
     SHUTDOWN_GRACE_SECONDS: '2',
     LOG_LEVEL: 'warn',
     LOG_FORMAT: 'json',
   } as Record<string, string>;
-  return { fake, simulator, env, children: [], dataDir, prefix };
+  return Object.assign(base, { env, children: [] as ChildProcess[] });
 }
 
-function run(w: World, mode: 'all' | 'bot' | 'worker'): ChildProcess {
+function run(w: Operated, mode: 'all' | 'bot' | 'worker'): ChildProcess {
   // What `npm start` / `npm run bot|worker` run after building; node itself, so a signal reaches our code.
   const child = spawn(process.execPath, ['--max-semi-space-size=2', 'dist/main.mjs', mode], { env: w.env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -70,14 +61,12 @@ async function exitCode(child: ChildProcess): Promise<number | null> {
 
 afterEach(async () => {
   if (!world) return;
-  for (const child of world.children) if (child.exitCode === null) child.kill('SIGKILL');
-  await world.fake.close();
-  await world.simulator.close();
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${world.prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
-  await rm(world.dataDir, { recursive: true, force: true });
+  for (const child of world.children) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+  }
+  await world.close();
   world = undefined;
 });
 

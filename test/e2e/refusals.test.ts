@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { counts } from '../../src/queue/index.ts';
-import { EPHEMERAL, startHarness, testImage, type Harness } from './harness.ts';
+import { EPHEMERAL, testImage } from '../support/jobs.ts';
+import { openWorld, type World } from '../support/world.ts';
 
-let world: Harness;
+let world: World;
 beforeAll(async () => {
-  world = await startHarness();
+  world = await openWorld({ discord: true, bot: true });
 });
 afterAll(async () => {
   await world?.close();
@@ -37,6 +38,30 @@ describe('/i2v refuses bad input privately and changes nothing', () => {
     const reply = await handle.waitForResponse();
     expect(reply.flags & EPHEMERAL).toBe(EPHEMERAL);
     expect(reply.content).toMatch(/choose between 17 and 81 frames/);
+    expect(publicMessages()).toHaveLength(0);
+    await nothingQueued();
+  });
+
+  // Both once slipped past the instant checks, showed "Waiting" in public, then failed the
+  // stored job's schema at enqueue with a generic "went wrong" and a reference (issue 16).
+  it('a negative seed is refused privately, naming the allowed seeds, before anything is public', async () => {
+    const handle = world.fake.invokeCommand({ name: 'i2v', options: { prompt: 'a cat', seed: -5 }, attachment: { filename: 'cat.png', data: await testImage() } });
+    expect((await handle.acked()).type).toBe(4);
+    const reply = await handle.waitForResponse();
+    expect(reply.flags & EPHEMERAL).toBe(EPHEMERAL);
+    expect(reply.content).toContain('Seed -5 is not allowed');
+    expect(reply.content).toContain('between 0 and');
+    expect(publicMessages()).toHaveLength(0);
+    await nothingQueued();
+  });
+
+  it('a 3000-character prompt is refused privately with the limit, before anything is public', async () => {
+    const prompt = 'a cat walking on the beach '.repeat(120).slice(0, 3000);
+    const handle = world.fake.invokeCommand({ name: 'i2v', options: { prompt }, attachment: { filename: 'cat.png', data: await testImage() } });
+    expect((await handle.acked()).type).toBe(4);
+    const reply = await handle.waitForResponse();
+    expect(reply.flags & EPHEMERAL).toBe(EPHEMERAL);
+    expect(reply.content).toContain('Your prompt is 3000 characters long; the limit is 2000');
     expect(publicMessages()).toHaveLength(0);
     await nothingQueued();
   });

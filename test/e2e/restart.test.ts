@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findJobIdByMessage } from '../../src/queue/index.ts';
-import { startHarness, testImage, type Harness } from './harness.ts';
+import { testImage } from '../support/jobs.ts';
+import { openWorld, type World } from '../support/world.ts';
 
 /** No worker here: jobs stay waiting, so what the bot alone does with them can be watched. */
 
-let world: Harness;
+let world: World;
 beforeAll(async () => {
-  world = await startHarness();
+  world = await openWorld({ discord: true, bot: true });
 });
 afterAll(async () => {
   await world?.close();

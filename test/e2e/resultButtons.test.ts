@@ -3,18 +3,19 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { counts, findJobIdByMessage, loadResult } from '../../src/queue/index.ts';
-import { resultButtonId } from '../../src/bot/customIds.ts';
+import { resultButtonId } from '../../src/status/customIds.ts';
 import type { FakeMessage } from '../support/fake-discord/index.ts';
-import { EPHEMERAL, startHarness, testImage, type Harness } from './harness.ts';
+import { EPHEMERAL, testImage } from '../support/jobs.ts';
+import { openWorld, type World } from '../support/world.ts';
 
 /**
  * The buttons under a result, driven as a member's client would: real discord.js against
  * the fake Discord, real Redis, the simulator and the real worker.
  */
 
-let world: Harness;
+let world: World;
 beforeAll(async () => {
-  world = await startHarness({ withWorker: { knobs: { secondsPerStep: 0.01 } }, env: { MAX_EXTENSIONS: '1' } });
+  world = await openWorld({ discord: true, bot: true, simulators: { knobs: { secondsPerStep: 0.01 } }, worker: { reports: 'rest' }, env: { MAX_EXTENSIONS: '1' } });
 });
 afterAll(async () => {
   await world?.close();

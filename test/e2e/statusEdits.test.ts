@@ -1,63 +1,53 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REST, Routes } from 'discord.js';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDiscordReporter } from '../../src/bot/discordReporter.ts';
-import { createStatusEditor, type StatusEditor } from '../../src/bot/statusEditor.ts';
+import { createDiscordReporter } from '../../src/status/discordReporter.ts';
+import { createStatusEditor, type StatusEditor } from '../../src/status/statusEditor.ts';
 import { silentLogger } from '../../src/log.ts';
-import type { JobData, JobResult } from '../../src/queue/schemas.ts';
-import type { JobRef, Reporter } from '../../src/worker/reporter.ts';
-import { startFakeDiscord, type FakeDiscord } from '../support/fake-discord/index.ts';
+import type { JobResult } from '../../src/queue/schemas.ts';
+import type { JobRef, Reporter } from '../../src/queue/reporter.ts';
+import type { FakeDiscord } from '../support/fake-discord/index.ts';
+import { sampleJob } from '../support/jobs.ts';
+import { openWorld, type World } from '../support/world.ts';
 
 /**
  * The worker's Discord reporter against the fake Discord: edits through the channel
  * route, spaced per message, finals that survive a 429 storm and are never overwritten.
  */
 
+let world: World;
 let fake: FakeDiscord;
-let redis: Redis;
 let editor: StatusEditor;
 let reporter: Reporter;
 let rest: REST;
 let dir: string;
 let video: string;
-const prefix = `oelala-test-edits-${process.pid}-${Date.now()}`;
 
 beforeAll(async () => {
-  fake = await startFakeDiscord();
-  redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  world = await openWorld({ discord: true });
+  fake = world.fake;
+  dir = world.dataDir;
   rest = new REST({ api: fake.apiBase, version: '10' }).setToken(fake.token);
-  editor = createStatusEditor({ rest, redis, prefix, logger: silentLogger, intervalMs: 2000 });
-  reporter = createDiscordReporter({ editor, redis, prefix, logger: silentLogger });
-  dir = await mkdtemp(join(tmpdir(), 'oelala-edits-'));
+  editor = createStatusEditor({ rest, redis: world.redis, prefix: world.prefix, logger: silentLogger, intervalMs: 2000 });
+  reporter = createDiscordReporter({ editor, redis: world.redis, prefix: world.prefix, logger: silentLogger });
   video = join(dir, 'clip.mp4');
   execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x96:rate=16', '-frames:v', '16', '-pix_fmt', 'yuv420p', '-c:v', 'libx264', video]);
 });
 
 afterAll(async () => {
   editor?.close();
-  await fake?.close();
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis?.quit();
-  await rm(dir, { recursive: true, force: true });
+  await world?.close();
 });
 
 async function jobWithMessage(): Promise<JobRef> {
   const posted = (await rest.post(Routes.channelMessages(fake.channelId), { body: { content: 'waiting' } })) as { id: string };
-  const data: JobData = {
-    v: 1,
-    kind: 'i2v',
-    options: { prompt: 'a lighthouse in a storm', preset: 'fast', aspect: 'auto', seed: 7 },
+  const data = sampleJob({
+    options: { prompt: 'a lighthouse in a storm', seed: 7 },
     input: { path: join(dir, 'in.png'), width: 640, height: 360 },
-    sizeLimit: 10 * 1024 * 1024,
     requester: { userId: fake.memberUserId, name: 'alice' },
     discord: { guildId: fake.guildId, channelId: fake.channelId, messageId: posted.id },
-    createdAt: Date.now(),
-  };
+  });
   return { id: `job${posted.id.slice(-6)}`, data, attempt: 1 };
 }
 

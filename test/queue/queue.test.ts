@@ -27,9 +27,11 @@ import {
   waitingOrder,
   type QueueContext,
 } from '../../src/queue/index.ts';
-import { QUEUE_NAME, type CancelMessage } from '../../src/queue/schemas.ts';
+import { QUEUE_NAME } from '../../src/queue/keys.ts';
+import type { CancelMessage } from '../../src/queue/schemas.ts';
 import { UnrecoverableError } from 'bullmq';
-import { createTestQueueContext, destroyTestQueueContext, sampleJobData } from './helpers.ts';
+import { sampleJob } from '../support/jobs.ts';
+import { createTestQueueContext, destroyTestQueueContext } from './helpers.ts';
 
 const contexts: QueueContext[] = [];
 const workers: Worker[] = [];
@@ -81,8 +83,8 @@ describe('job ids', () => {
 describe('enqueueing and reading back', () => {
   it('a job is found by id, by its Discord message and in its member list, in run order', async () => {
     const ctx = context();
-    const first = await enqueueJob(ctx, sampleJobData({ discord: { channelId: '1', messageId: 'm1' } }), { jobId: createJobId() });
-    const second = await enqueueJob(ctx, sampleJobData({ createdAt: Date.now() + 1 }), { jobId: createJobId() });
+    const first = await enqueueJob(ctx, sampleJob({ discord: { channelId: '1', messageId: 'm1' } }), { jobId: createJobId() });
+    const second = await enqueueJob(ctx, sampleJob({ createdAt: Date.now() + 1 }), { jobId: createJobId() });
     expect(await waitingOrder(ctx)).toEqual([first, second]);
 
     const view = await getJob(ctx, second);
@@ -96,21 +98,21 @@ describe('enqueueing and reading back', () => {
 
   it('refuses job data that does not match the schema', async () => {
     const ctx = context();
-    const bad = { ...sampleJobData(), sizeLimit: -1 };
+    const bad = { ...sampleJob(), sizeLimit: -1 };
     await expect(enqueueJob(ctx, bad, { jobId: createJobId() })).rejects.toThrow();
     expect((await counts(ctx)).waiting).toBe(0);
   });
 
   it('a status message moved to a new message keeps pointing at its job', async () => {
     const ctx = context();
-    const jobId = await enqueueJob(ctx, sampleJobData({ discord: { channelId: '1', messageId: 'old' } }), { jobId: createJobId() });
+    const jobId = await enqueueJob(ctx, sampleJob({ discord: { channelId: '1', messageId: 'old' } }), { jobId: createJobId() });
     await setDiscordTarget(ctx, jobId, { channelId: '1', messageId: 'new' });
     expect((await findJobByMessage(ctx, 'new'))?.data.discord?.messageId).toBe('new');
   });
 
   it('records runs, failures and durations beside the job', async () => {
     const ctx = context();
-    const jobId = await enqueueJob(ctx, sampleJobData(), { jobId: createJobId() });
+    const jobId = await enqueueJob(ctx, sampleJob(), { jobId: createJobId() });
     await recordRun(ctx, jobId, { instance: 'http://gpu1:8188', promptId: `${jobId}-a1`, attempt: 1, submittedAt: 1 });
     await recordFailure(ctx, jobId, { code: 'oom', message: 'Out of memory', retrying: false });
     const view = await getJob(ctx, jobId);
@@ -130,7 +132,7 @@ describe('enqueueing and reading back', () => {
 describe('cancel', () => {
   it('a waiting job is removed and still reads as cancelled', async () => {
     const ctx = context();
-    const jobId = await enqueueJob(ctx, sampleJobData(), { jobId: createJobId() });
+    const jobId = await enqueueJob(ctx, sampleJob(), { jobId: createJobId() });
     expect(await requestCancel(ctx, jobId, { by: 'member' })).toBe('removed');
     expect(await getJob(ctx, jobId)).toMatchObject({ state: 'cancelled', cancelledBy: 'member' });
     expect(await requestCancel(ctx, jobId, { by: 'member' })).toBe('already_finished');
@@ -145,7 +147,7 @@ describe('cancel', () => {
     await subscription.ready;
     const holder = holdingWorker(ctx);
     const started = holder.nextStart();
-    const jobId = await enqueueJob(ctx, sampleJobData(), { jobId: createJobId() });
+    const jobId = await enqueueJob(ctx, sampleJob(), { jobId: createJobId() });
     await started;
     const gotMessage = new Promise<void>((resolve) => {
       const check = setInterval(() => heard.length > 0 && (clearInterval(check), resolve()), 5);
@@ -167,7 +169,7 @@ describe('admin steering', () => {
     await pauseQueue(ctx);
     expect(await isPaused(ctx)).toBe(true);
     const holder = holdingWorker(ctx);
-    const jobId = await enqueueJob(ctx, sampleJobData(), { jobId: createJobId() });
+    const jobId = await enqueueJob(ctx, sampleJob(), { jobId: createJobId() });
     expect((await getJob(ctx, jobId))?.state).toBe('waiting');
     const started = holder.nextStart();
     await resumeQueue(ctx);
@@ -180,10 +182,10 @@ describe('admin steering', () => {
     const ctx = context();
     const holder = holdingWorker(ctx);
     const started = holder.nextStart();
-    const running = await enqueueJob(ctx, sampleJobData(), { jobId: createJobId() });
+    const running = await enqueueJob(ctx, sampleJob(), { jobId: createJobId() });
     await started;
-    await enqueueJob(ctx, sampleJobData(), { jobId: createJobId() });
-    await enqueueJob(ctx, sampleJobData(), { jobId: createJobId() });
+    await enqueueJob(ctx, sampleJob(), { jobId: createJobId() });
+    await enqueueJob(ctx, sampleJob(), { jobId: createJobId() });
     expect(await clearWaiting(ctx)).toBe(2);
     expect(await listJobs(ctx, { states: ['waiting'] })).toEqual([]);
     expect((await listJobs(ctx, { states: ['active'] })).map((job) => job.id)).toEqual([running]);
@@ -203,8 +205,8 @@ describe('admin steering', () => {
         if (failedIds.size === 2) resolve();
       }),
     );
-    const plain = await enqueueJob(ctx, sampleJobData(), { jobId: createJobId() });
-    const cancelled = await enqueueJob(ctx, sampleJobData(), { jobId: createJobId() });
+    const plain = await enqueueJob(ctx, sampleJob(), { jobId: createJobId() });
+    const cancelled = await enqueueJob(ctx, sampleJob(), { jobId: createJobId() });
     await ctx.redis.set(ctx.keys.cancel(cancelled), JSON.stringify({ by: 'member', at: Date.now() }));
     await bothFailed;
     await failing.close();

@@ -6,7 +6,7 @@
  */
 import { parseConfig } from '../../src/config.ts';
 import { silentLogger } from '../../src/log.ts';
-import type { Reporter } from '../../src/worker/reporter.ts';
+import type { Reporter } from '../../src/queue/reporter.ts';
 import { installShutdownSignals } from '../../src/worker/signals.ts';
 import { startWorker, type WorkerTuning } from '../../src/worker/startWorker.ts';
 

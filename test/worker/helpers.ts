@@ -2,11 +2,8 @@ import { EventEmitter } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
-import { parseConfig, type Config } from '../../src/config.ts';
-import type { JobData, JobOptions, JobProgress, JobResult } from '../../src/queue/schemas.ts';
-import type { JobFailure, JobRef, Reporter } from '../../src/worker/reporter.ts';
-import { REDIS_URL } from '../queue/helpers.ts';
+import type { JobProgress, JobResult, JobFailure } from '../../src/queue/schemas.ts';
+import type { JobRef, Reporter } from '../../src/queue/reporter.ts';
 
 export type ReportedCall =
   | { type: 'progress'; jobId: string; attempt: number; progress: JobProgress }
@@ -62,40 +59,4 @@ export const is = {
 export async function makeDataDir(): Promise<{ dir: string; remove(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'oelala-worker-test-'));
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
-}
-
-/** The project's config pointed at test resources. */
-export function testConfig(overrides: Record<string, string>): Config {
-  const parsed = parseConfig({
-    REDIS_URL,
-    PRESET_DIR: join(import.meta.dirname, '../../presets'),
-    WORKFLOW_DIR: join(import.meta.dirname, '../../workflows'),
-    FFMPEG_PATH: '/usr/bin/ffmpeg',
-    LOG_LEVEL: 'silent',
-    ...overrides,
-  });
-  if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
-  return parsed.config;
-}
-
-/** A small start image written where the job data points. */
-export async function writeStartImage(path: string, width = 256, height = 192): Promise<void> {
-  await sharp({ create: { width, height, channels: 3, background: { r: 200, g: 90, b: 40 } } })
-    .composite([{ input: { create: { width: width / 2, height: height / 2, channels: 3, background: { r: 20, g: 60, b: 200 } } }, left: 16, top: 16 }])
-    .png()
-    .toFile(path);
-}
-
-/** Job data for a tiny, fast i2v job (192×128, 17 frames, 4 steps). */
-export function tinyJob(inputPath: string, options: Partial<JobOptions> = {}, overrides: Partial<JobData> = {}): JobData {
-  return {
-    v: 1,
-    kind: 'i2v',
-    options: { prompt: 'a fox turns its head', preset: 'fast', aspect: 'auto', seed: 1234, width: 192, height: 128, frames: 17, ...options },
-    input: { path: inputPath, width: 256, height: 192 },
-    sizeLimit: 10 * 1024 * 1024,
-    requester: { userId: '100000000000000001', name: 'member' },
-    createdAt: Date.now(),
-    ...overrides,
-  };
 }

@@ -6,8 +6,9 @@ import { startComfySimulator, type ComfySimulator } from '../../src/simulator/in
 import { loadPresets, loadWorkflows } from '../../src/workflow/index.ts';
 import { startWorker, type WorkerHandle } from '../../src/worker/startWorker.ts';
 import { startPrivateRedis, type PrivateRedis } from '../support/privateRedis.ts';
-import { is, makeDataDir, recordingReporter, testConfig, tinyJob, writeStartImage } from './helpers.ts';
-import { quickTuning } from './workerHarness.ts';
+import { sampleJob, writeStartImage } from '../support/jobs.ts';
+import { quickTuning, worldConfig } from '../support/world.ts';
+import { is, makeDataDir, recordingReporter } from './helpers.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -26,7 +27,7 @@ async function setUp(): Promise<{ redis: PrivateRedis; ctx: QueueContext; sim: C
   cleanups.push(() => data.remove());
   const input = join(data.dir, 'start.png');
   await writeStartImage(input);
-  const config = testConfig({ REDIS_URL: redis.url, QUEUE_PREFIX: ctx.prefix, COMFYUI_URL: sim.url, DATA_DIR: data.dir });
+  const config = worldConfig({ REDIS_URL: redis.url, QUEUE_PREFIX: ctx.prefix, COMFYUI_URL: sim.url, DATA_DIR: data.dir });
   const presets = await loadPresets(config.PRESET_DIR);
   const workflows = await loadWorkflows(config.WORKFLOW_DIR, presets);
   const recorded = recordingReporter();
@@ -39,7 +40,7 @@ async function setUp(): Promise<{ redis: PrivateRedis; ctx: QueueContext; sim: C
 describe('Redis blinking', () => {
   it('a job running while every Redis connection drops still ends as one video, submitted once', async () => {
     const { redis, ctx, sim, input, recorded } = await setUp();
-    const jobId = await enqueueJob(ctx, tinyJob(input), { jobId: createJobId() });
+    const jobId = await enqueueJob(ctx, sampleJob({ image: input }), { jobId: createJobId() });
     await recorded.waitFor(is.atStage(jobId, 'high_noise'));
 
     expect(await redis.killClients()).toBeGreaterThan(0);
@@ -53,7 +54,7 @@ describe('Redis blinking', () => {
   it('after a blink, a cancel sent from another process still reaches the running job', async () => {
     const { redis, ctx, sim, input, recorded } = await setUp();
     await redis.killClients();
-    const jobId = await enqueueJob(ctx, tinyJob(input), { jobId: createJobId() });
+    const jobId = await enqueueJob(ctx, sampleJob({ image: input }), { jobId: createJobId() });
     await recorded.waitFor(is.atStage(jobId, 'high_noise'));
 
     expect(await requestCancel(ctx, jobId, { by: 'test' })).toBe('signalled');

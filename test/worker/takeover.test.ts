@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createJobId, enqueueJob, getRun } from '../../src/queue/index.ts';
-import { is, tinyJob } from './helpers.ts';
-import { createHarness, quickTuning, type Harness } from './workerHarness.ts';
+import { sampleJob } from '../support/jobs.ts';
+import { is } from './helpers.ts';
+import { openWorld, quickTuning, type World } from '../support/world.ts';
 
 const root = join(import.meta.dirname, '../..');
-let harness: Harness | undefined;
+let world: World | undefined;
 let child: ChildProcess | undefined;
 
 afterEach(async () => {
@@ -17,15 +18,15 @@ afterEach(async () => {
     await exited;
   }
   child = undefined;
-  await harness?.cleanup();
-  harness = undefined;
+  await world?.close();
+  world = undefined;
 });
 
 type Line = { type: string; jobId?: string; progress?: { stage: string } };
 
 /** Start test/support/worker-process.ts in one node process; resolves with a way to wait for its report lines. */
-async function spawnWorker(h: Harness) {
-  const config = h.config();
+async function spawnWorker(w: World) {
+  const config = w.configWith({});
   const lines: Line[] = [];
   const waiters: Array<{ match: (line: Line) => boolean; resolve: (line: Line) => void }> = [];
   // node --import tsx, not the tsx binary: its wrapper would die while the real worker lives on.
@@ -74,20 +75,20 @@ async function spawnWorker(h: Harness) {
 
 describe('a worker that dies mid-job', () => {
   it('is taken over by another worker, which re-attaches to the same prompt and delivers once', async () => {
-    harness = await createHarness({ knobs: { secondsPerStep: 0.3 } });
-    const { ctx, recorded, input } = harness;
-    const doomed = await spawnWorker(harness);
-    const jobId = await enqueueJob(ctx, tinyJob(input), { jobId: createJobId() });
+    world = await openWorld({ simulators: { knobs: { secondsPerStep: 0.3 } }, tuning: quickTuning, jobDefaults: { backoffMs: 50 } });
+    const { queue: ctx, recorded, input } = world;
+    const doomed = await spawnWorker(world);
+    const jobId = await enqueueJob(ctx, sampleJob({ image: input }), { jobId: createJobId() });
     await doomed.waitFor((line) => line.type === 'progress' && line.jobId === jobId && line.progress?.stage === 'high_noise');
     const exited = new Promise((resolve) => doomed.proc.once('exit', resolve));
     doomed.proc.kill('SIGKILL');
     await exited;
     expect((await getRun(ctx, jobId))?.promptId).toBe(`${jobId}-a1`);
 
-    await harness.startTestWorker();
+    await world.startWorker();
     const delivered = await recorded.waitFor(is.delivered(jobId));
     expect(delivered.result.promptId).toBe(`${jobId}-a1`);
-    expect(harness.promptsOf(jobId).map((entry) => entry.promptId)).toEqual([`${jobId}-a1`]);
+    expect(world.promptsOf(jobId).map((entry) => entry.promptId)).toEqual([`${jobId}-a1`]);
     expect(recorded.of('delivered', jobId)).toHaveLength(1);
     expect(doomed.lines.filter((line) => line.type === 'delivered')).toHaveLength(0);
   });

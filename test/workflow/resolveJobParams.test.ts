@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { JobOptions } from '../../src/queue/schemas.ts';
+import type { JobOptions } from '../../src/workflow/jobOptions.ts';
 import type { Presets } from '../../src/workflow/presetSchema.ts';
 import { resolveJobParams } from '../../src/workflow/resolveJobParams.ts';
 import { validateOptionsForPreset } from '../../src/workflow/validateOptions.ts';

@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.ts';
+import type { JobRef, Reporter } from '../queue/reporter.ts';
 import { saveResult } from '../queue/results.ts';
-import type { JobRef, Reporter } from '../worker/reporter.ts';
-import { markRunning } from './finalMarker.ts';
+import { markRunning } from './messageMarkers.ts';
 import type { StatusEditor } from './statusEditor.ts';
 import { renderCancelled, renderDelivered, renderFailed, renderRunning } from './statusMessage.ts';
 

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../log.ts';
 import type { Clock } from './clock.ts';
 import { createEditScheduler, type EditPriority, type EditTarget, type SendOutcome } from './editScheduler.ts';
-import { clearMarkers, isFinal, isPastWaiting, markFinal } from './finalMarker.ts';
+import { clearMarkers, isFinal, isPastWaiting, markFinal } from './messageMarkers.ts';
 import type { StatusView } from './statusMessage.ts';
 
 /**

@@ -5,6 +5,12 @@ import { pipeline } from 'node:stream/promises';
 import type { ComfyClient } from '../comfy/client.ts';
 import type { NodeOutput, OutputFile } from '../comfy/events.ts';
 import { extractFrame, fitVideo } from '../media/index.ts';
+import type { JobResult } from '../queue/schemas.ts';
+
+/**
+ * After a prompt ends: find the video it made, download it from ComfyUI and fit it under
+ * the job's size limit. Posting it is the reporter's part (src/status), not this file's.
+ */
 
 /** Pure: the video a finished prompt produced (VHS reports it under `gifs`), from the output node first. */
 export function pickOutputVideo(outputs: Record<string, NodeOutput>, outputNodeId: string): OutputFile | undefined {
@@ -34,17 +40,8 @@ export async function downloadOutput(client: ComfyClient, file: OutputFile, dir:
   return path;
 }
 
-export type FittedVideo = {
-  videoPath: string;
-  bytes: number;
-  width: number;
-  height: number;
-  frames: number;
-  fps: number;
-  durationSeconds: number;
-  reencoded: boolean;
-  fallbackFramePath?: string;
-};
+/** The video's half of the job's result; the rest (seed, instance, GPU time) the pipeline adds. */
+export type FittedVideo = Pick<JobResult, 'videoPath' | 'bytes' | 'width' | 'height' | 'frames' | 'fps' | 'durationSeconds' | 'reencoded' | 'fallbackFramePath'>;
 
 /**
  * Make the video fit the job's size limit; when nothing fits, keep the original and

@@ -1,4 +1,4 @@
-import type { JobData, JobProgress, JobResult } from '../queue/schemas.ts';
+import type { JobData, JobFailure, JobProgress, JobResult } from './schemas.ts';
 
 /**
  * Where a running job's life is told: the Discord status message, the CLI's progress
@@ -11,15 +11,6 @@ export type JobRef = {
   data: JobData;
   /** 1 for the first attempt; `prompt_id` is `${id}-a${attempt}`. */
   attempt: number;
-};
-
-/** A job's end in words: `message` for the member, `detail` for an admin and the logs. */
-export type JobFailure = {
-  code: string;
-  message: string;
-  detail?: string | undefined;
-  /** True when the worker will try again (a transient fault); the message says so. */
-  retrying: boolean;
 };
 
 export interface Reporter {

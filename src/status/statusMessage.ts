@@ -1,6 +1,7 @@
-import type { JobData, JobProgress, JobResult, Stage } from '../queue/schemas.ts';
-import type { JobFailure } from '../worker/reporter.ts';
-import { formatBytes, formatDuration, progressBar, quotePrompt, relativeTime } from './format.ts';
+import type { JobData, JobFailure, JobProgress, JobResult } from '../queue/schemas.ts';
+import type { Stage } from '../workflow/stages.ts';
+import { formatBytes } from '../media/refusals.ts';
+import { formatDuration, progressBar, quotePrompt, relativeTime } from './format.ts';
 import { resultComponents, type ResultComponents } from './resultButtons.ts';
 
 /**
@@ -28,7 +29,9 @@ export type StatusView = {
 /** Discord shows a file named SPOILER_… blurred until clicked. */
 const spoilerName = (data: JobData, name: string) => (data.options.spoiler ? `SPOILER_${name}` : name);
 
-export const RESULT_REACTIONS = ['🔁', '⬆️', '❌'] as const;
+/** What a member can do with a result: the bot adds these and handles them (bot/reactions.ts). */
+export const REACTIONS = { again: '🔁', upscale: '⬆️', cancel: '❌' } as const;
+export const RESULT_REACTIONS = [REACTIONS.again, REACTIONS.upscale, REACTIONS.cancel] as const;
 
 const stageLabels: Record<Stage, string> = {
   waiting: 'Waiting',
@@ -107,7 +110,7 @@ function previewName(path: string): string {
 export type DeliveredFacts = { jobId: string; data: JobData; result: JobResult };
 
 export function renderDelivered({ jobId, data, result }: DeliveredFacts): StatusView {
-  const hint = '-# 🔁 again with a new seed · ⬆️ upscale · ❌ delete';
+  const hint = `-# ${REACTIONS.again} again with a new seed · ${REACTIONS.upscale} upscale · ${REACTIONS.cancel} delete`;
   if (result.fallbackFramePath) {
     const why =
       `The video (${formatBytes(result.bytes)}) is larger than this server lets me upload ` +

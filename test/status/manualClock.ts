@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/bot/clock.ts';
+import type { Clock } from '../../src/status/clock.ts';
 
 /** A clock that moves only when the test says so; timers fire in time order. */
 export function manualClock(start = 1_000_000) {

@@ -16,14 +16,6 @@ export function formatDuration(ms: number): string {
   return `${seconds}s`;
 }
 
-/** "9.6 MB" in the units Discord shows (MiB, called MB). */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024 * 1024) return `${Math.max(1, Math.round(bytes / 1024))} KB`;
-  const mb = bytes / (1024 * 1024);
-  if (mb >= 1024) return `${(mb / 1024).toFixed(1).replace(/\.0$/, '')} GB`;
-  return `${mb >= 100 ? Math.round(mb) : mb.toFixed(1).replace(/\.0$/, '')} MB`;
-}
-
 const BAR_CELLS = 16;
 
 /** A text bar: `▰▰▰▰▱▱▱▱▱▱▱▱▱▱▱▱`. */

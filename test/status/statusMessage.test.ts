@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JobData, JobResult } from '../../src/queue/schemas.ts';
-import { renderCancelled, renderDelivered, renderFailed, renderRunning, renderWaiting } from '../../src/bot/statusMessage.ts';
-import { formatDuration, progressBar, quotePrompt } from '../../src/bot/format.ts';
+import { renderCancelled, renderDelivered, renderFailed, renderRunning, renderWaiting } from '../../src/status/statusMessage.ts';
+import { formatDuration, progressBar, quotePrompt } from '../../src/status/format.ts';
 
 const data: JobData = {
   v: 1,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createEditScheduler, type EditPriority, type EditTarget } from '../../src/bot/editScheduler.ts';
+import { createEditScheduler, type EditPriority, type EditTarget } from '../../src/status/editScheduler.ts';
 import { manualClock } from './manualClock.ts';
 
 type Sent = { at: number; messageId: string; payload: string; priority: EditPriority };

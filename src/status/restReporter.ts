@@ -2,7 +2,7 @@ import { REST } from 'discord.js';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { createRedisConnection } from '../queue/index.ts';
-import { silentReporter, type Reporter } from '../worker/reporter.ts';
+import { silentReporter, type Reporter } from '../queue/reporter.ts';
 import { createDiscordReporter } from './discordReporter.ts';
 import { createStatusEditor } from './statusEditor.ts';
 

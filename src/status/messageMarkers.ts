@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { botKeys } from '../queue/keys.ts';
 
 /**
  * Per-message markers in Redis, so the bot and a worker (possibly other processes) agree
@@ -8,33 +9,25 @@ import type { Redis } from 'ioredis';
 
 const KEEP_SECONDS = 7 * 24 * 3600;
 
-export function statusKeys(prefix: string) {
-  const base = `${prefix}:bot`;
-  return {
-    final: (messageId: string) => `${base}:final:${messageId}`,
-    running: (messageId: string) => `${base}:running:${messageId}`,
-  } as const;
-}
-
 export async function markFinal(redis: Redis, prefix: string, messageId: string): Promise<void> {
-  await redis.set(statusKeys(prefix).final(messageId), '1', 'EX', KEEP_SECONDS);
+  await redis.set(botKeys(prefix).final(messageId), '1', 'EX', KEEP_SECONDS);
 }
 
 export async function markRunning(redis: Redis, prefix: string, messageId: string): Promise<void> {
-  await redis.set(statusKeys(prefix).running(messageId), '1', 'EX', KEEP_SECONDS);
+  await redis.set(botKeys(prefix).running(messageId), '1', 'EX', KEEP_SECONDS);
 }
 
 export async function clearMarkers(redis: Redis, prefix: string, messageId: string): Promise<void> {
-  const keys = statusKeys(prefix);
+  const keys = botKeys(prefix);
   await redis.del(keys.final(messageId), keys.running(messageId));
 }
 
 export async function isFinal(redis: Redis, prefix: string, messageId: string): Promise<boolean> {
-  return (await redis.exists(statusKeys(prefix).final(messageId))) === 1;
+  return (await redis.exists(botKeys(prefix).final(messageId))) === 1;
 }
 
 /** True when the message shows a running or final state: a waiting view would be stale. */
 export async function isPastWaiting(redis: Redis, prefix: string, messageId: string): Promise<boolean> {
-  const keys = statusKeys(prefix);
+  const keys = botKeys(prefix);
   return (await redis.exists(keys.final(messageId), keys.running(messageId))) > 0;
 }

@@ -2,16 +2,7 @@ import type { Job } from 'bullmq';
 import type { QueueContext } from './context.ts';
 import { findJobIdByMessage } from './enqueueJob.ts';
 import { getCancelMarker, getFailure, getRun } from './jobRecords.ts';
-import {
-  jobDataSchema,
-  jobProgressSchema,
-  jobResultSchema,
-  type JobData,
-  type JobProgress,
-  type JobResult,
-  type JobRun,
-  type StoredJobFailure,
-} from './schemas.ts';
+import { jobDataSchema, jobProgressSchema, jobResultSchema, type JobData, type JobProgress, type JobResult, type JobRun, type JobFailure } from './schemas.ts';
 
 /** A job's state in our words: BullMQ's, plus `cancelled` (a failed or removed job with a cancel marker). */
 export const JOB_STATES = ['waiting', 'delayed', 'active', 'completed', 'failed', 'cancelled'] as const;
@@ -23,7 +14,7 @@ export type QueueJob = {
   data: JobData;
   progress: JobProgress | undefined;
   result: JobResult | undefined;
-  failure: StoredJobFailure | undefined;
+  failure: JobFailure | undefined;
   /** 0 = next to run; only for waiting jobs. */
   position: number | undefined;
   /** Where it runs or ran on ComfyUI. */
@@ -149,11 +140,6 @@ async function countUserJobsIn(ctx: QueueContext, userId: string, states: readon
 /** Jobs of a member that have not started yet (waiting, or a retry waiting out its backoff). */
 export function countWaitingForUser(ctx: QueueContext, userId: string): Promise<number> {
   return countUserJobsIn(ctx, userId, ['waiting', 'delayed']);
-}
-
-/** Jobs of a member not finished yet, running ones included. */
-export function countUnfinishedForUser(ctx: QueueContext, userId: string): Promise<number> {
-  return countUserJobsIn(ctx, userId, ['waiting', 'delayed', 'active']);
 }
 
 export type QueueCounts = { waiting: number; delayed: number; active: number; completed: number; failed: number; paused: boolean };
