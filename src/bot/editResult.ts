@@ -3,6 +3,7 @@ import { fail, ok, UserError, type Result } from '../errors.ts';
 import type { JobData, StoredResult } from '../queue/index.ts';
 import type { JobOptions } from '../workflow/jobOptions.ts';
 import type { Presets } from '../workflow/presetSchema.ts';
+import { checkRequestedOptions } from '../workflow/checkRequestedOptions.ts';
 import { resolveJobParams, withoutPlacement } from '../workflow/resolveJobParams.ts';
 import { randomSeed } from './acceptI2v.ts';
 import { pickPreset } from './checkI2vRequest.ts';
@@ -68,6 +69,9 @@ export async function submitEdit(interaction: ModalSubmitInteraction, bot: BotCo
   const values = readForm(interaction);
   const options = optionsFromEditForm(values, record.data.options, bot.presets, randomSeed);
   if (!options.ok) throw options.error;
+  // The stored job's own bounds (the same checks /i2v's options get), then the preset's ranges below.
+  const bounded = checkRequestedOptions(options.value);
+  if (!bounded.ok) throw bounded.error;
   const terms = checkPromptTerms([options.value.prompt, options.value.negative], bot.config.BLOCKED_TERMS);
   if (!terms.ok) throw terms.error;
   const preset = bot.presets[options.value.preset]!;
