@@ -17,6 +17,8 @@ import { discordEdits } from './scenarios/discordEdits.ts';
 import { memory } from './scenarios/memory.ts';
 import { reencode } from './scenarios/reencode.ts';
 import { realComfy } from './scenarios/realComfy.ts';
+import { metricsEndpoint } from './scenarios/metricsEndpoint.ts';
+import { recovery } from './scenarios/recovery.ts';
 
 /**
  * `npm run bench [-- name ...]`: every scenario in turn (or those whose name contains
@@ -24,7 +26,7 @@ import { realComfy } from './scenarios/realComfy.ts';
  * error row and the run goes on. Prints the table and writes bench/results.json.
  */
 
-const scenarios: readonly Scenario[] = [deferral, enqueueToPrompt, gpuIdle, throughput, delivery, discordEdits, memory, reencode, realComfy];
+const scenarios: readonly Scenario[] = [deferral, enqueueToPrompt, gpuIdle, throughput, delivery, discordEdits, memory, reencode, recovery, realComfy, metricsEndpoint];
 
 function machine() {
   const ffmpeg = (() => {

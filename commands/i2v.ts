@@ -1,7 +1,7 @@
 import { ApplicationIntegrationType, InteractionContextType, MessageFlags } from 'discord.js';
 import { ASPECTS, OPTION_LIMITS } from '../src/workflow/jobOptions.ts';
 import { listPresets } from '../src/workflow/loadPresets.ts';
-import type { Presets } from '../src/workflow/presetSchema.ts';
+import { type Presets, RESOLUTION_LIMITS } from '../src/workflow/presetSchema.ts';
 import { acceptI2v } from '../src/bot/acceptI2v.ts';
 import { checkI2vRequest } from '../src/bot/checkI2vRequest.ts';
 import { OptionType, readOptions, type Command, type CommandData } from '../src/bot/command.ts';
@@ -22,6 +22,8 @@ export const data = {
     { type: OptionType.String, name: 'negative', description: 'What to avoid (the preset has a sensible default)', max_length: OPTION_LIMITS.promptLength },
     { type: OptionType.String, name: 'preset', description: 'Speed versus quality' },
     { type: OptionType.Integer, name: 'frames', description: 'Length in frames, 4k+1 (e.g. 25, 49, 81); 16 frames ≈ 1 s', min_value: 1, max_value: 1001 },
+    { type: OptionType.Integer, name: 'resolution', description: 'Size: the side of a square pixel budget (480 → at most 480×480)', min_value: RESOLUTION_LIMITS.min, max_value: RESOLUTION_LIMITS.max },
+    { type: OptionType.Integer, name: 'fps', description: 'Playback frames per second (the preset sets the default and range)', min_value: 1, max_value: 60 },
     { type: OptionType.String, name: 'aspect', description: 'Shape of the video (auto follows the image)', choices: ASPECTS.map((a) => ({ name: a, value: a })) },
     { type: OptionType.Integer, name: 'steps', description: 'Sampling steps (the preset sets the default and range)', min_value: 1, max_value: 200 },
     { type: OptionType.Number, name: 'cfg', description: 'How closely to follow the prompt (the preset sets the range)', min_value: 0, max_value: 100 },
@@ -48,6 +50,17 @@ export function definition({ presets }: { presets: Presets }): CommandData {
           description: cut(`Speed versus quality (default ${first?.label ?? 'the first'})`),
           choices: list.map((p) => ({ name: cut(`${p.label} — ${p.description}`), value: p.name })),
         };
+      }
+      if (option.name === 'resolution' && first) {
+        // The owner's tested sizes, within what every preset allows.
+        const lowest = Math.max(...list.map((p) => p.ranges.resolution.min));
+        const highest = Math.min(...list.map((p) => p.ranges.resolution.max));
+        const sizes = [256, 320, 384, 480, 576, 640, 720].filter((side) => side >= lowest && side <= highest);
+        return { ...option, description: cut(`Size: side of a square pixel budget (default ${first.defaults.resolution} → ${first.defaults.resolution}×${first.defaults.resolution})`), choices: sizes.map((side) => ({ name: `${side} (≤ ${side}×${side})`, value: side })) };
+      }
+      if (option.name === 'fps' && first) {
+        const { min, max } = first.ranges.fps;
+        return { ...option, description: cut(`Playback frames per second (${first.label}: ${min}–${max}, default ${first.defaults.fps})`) };
       }
       if (option.name === 'frames' && first) {
         const { min, max } = first.ranges.frames;

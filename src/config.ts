@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseDuration } from './ops/duration.ts';
 
 /**
  * The environment, parsed once. Every variable is documented in `.env.example`;
@@ -23,6 +24,18 @@ const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const nonNegativeInt = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+
+/** A duration such as `14d`, `30m` or `45s` (a bare number is days), as milliseconds. */
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const parsed = parseDuration(text === '' ? fallback : text);
+      if (parsed.ok) return parsed.ms;
+      ctx.addIssue({ code: 'custom', message: parsed.problem });
+      return z.NEVER;
+    });
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
@@ -52,6 +65,13 @@ export const configSchema = z.object({
   MAX_INPUT_BYTES: positiveInt(25 * 1024 * 1024),
   MAX_INPUT_PIXELS: positiveInt(50_000_000),
   SHUTDOWN_GRACE_SECONDS: positiveInt(60),
+  METRICS_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(65535).optional()),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  RETENTION: duration('14d'),
+  RETENTION_SWEEP_INTERVAL: duration('1m'),
+  PUBLIC_BASE_URL: z.preprocess(emptyAsUndefined, httpUrl.optional()),
+  LINK_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'needs at least 32 characters').optional()),
+  LINK_TTL: duration('7d'),
   /** Prompt words refused privately (comma-separated, case-insensitive); empty: none. */
   BLOCKED_TERMS: csv.transform((terms) => terms.map((term) => term.toLowerCase())),
   /** Channels where members may use /i2v and Animate; empty: every channel the bot can see. */
@@ -71,6 +91,11 @@ const hints: Partial<Record<keyof Config, string>> = {
   DISCORD_TOKEN: 'the bot token from the Developer Portal → Bot → Reset Token',
   DISCORD_APP_ID: 'the Application ID from the Developer Portal → General Information',
   DISCORD_GUILD_ID: 'right-click your server with Developer Mode on → Copy Server ID',
+  METRICS_PORT: 'a free TCP port for /healthz, /readyz, /metrics and video links; empty: off',
+  RETENTION: 'e.g. 14d, 12h, 30m',
+  RETENTION_SWEEP_INTERVAL: 'e.g. 1m, 30s',
+  PUBLIC_BASE_URL: 'the public address of the metrics port, e.g. https://bot.example.org',
+  LINK_SECRET: 'e.g. the output of `openssl rand -hex 32`; empty: one is kept in DATA_DIR/.link-secret',
 };
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };

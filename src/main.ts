@@ -10,7 +10,10 @@ import { createDiscordReporter } from './status/discordReporter.ts';
 import { createRestReporter } from './status/restReporter.ts';
 import { startBot } from './bot/startBot.ts';
 import { installShutdownSignals, startWorker } from './worker/index.ts';
+import { createQueueContext } from './queue/index.ts';
 import { loadPresets } from './workflow/loadPresets.ts';
+import { observeDiscordRest } from './ops/metrics.ts';
+import { startOps } from './ops/startOps.ts';
 
 /**
  * Entry point: `all` (bot and worker in one process sharing one REST client), `bot`,
@@ -38,8 +41,12 @@ async function register(): Promise<void> {
 async function runBot(): Promise<void> {
   const config = loadConfig(['bot']);
   const logger = loggerFor(config);
+  const ops = await startOps({ config, logger });
   const bot = await startBot({ config, logger, commands });
+  observeDiscordRest(bot.rest);
+  ops.attach({ queue: bot.context.queue, gateway: bot.client });
   const stop = async () => {
+    await ops.close();
     await bot.close();
     process.exit(0);
   };
@@ -50,11 +57,16 @@ async function runBot(): Promise<void> {
 async function runWorker(): Promise<void> {
   const config = loadConfig(['worker']);
   const logger = loggerFor(config);
+  const ops = await startOps({ config, logger });
   const discord = createRestReporter(config, logger);
-  const worker = startWorker({ config, reporter: discord.reporter, logger });
+  const queue = createQueueContext({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, logger });
+  const worker = startWorker({ config, reporter: discord.reporter, logger, queueContext: queue });
+  ops.attach({ queue, worker });
   const then = (step: () => Promise<void>) => async () => {
     await step();
     await discord.close();
+    await ops.close();
+    await queue.close();
   };
   installShutdownSignals({ shutdown: then(() => worker.shutdown()), stopNow: then(() => worker.stopNow()) }, { logger });
   await worker.ready;
@@ -63,14 +75,18 @@ async function runWorker(): Promise<void> {
 async function runAll(): Promise<void> {
   const config = loadConfig(['bot', 'worker']);
   const logger = loggerFor(config);
+  const ops = await startOps({ config, logger });
   const bot = await startBot({ config, logger, commands });
+  observeDiscordRest(bot.rest);
   const { queue } = bot.context;
   const reporter = createDiscordReporter({ editor: bot.statusEditor, redis: queue.redis, prefix: queue.prefix, logger, keepResultSeconds: config.RESULT_KEEP_DAYS * 24 * 3600 });
   const worker = startWorker({ config, reporter, logger, queueContext: queue });
+  ops.attach({ queue, gateway: bot.client, worker });
   // First signal: the worker drains (running jobs finish within the grace period), then the bot lets its last edits out.
   const then = (step: () => Promise<void>) => async () => {
     await step();
     await bot.close();
+    await ops.close();
     await queue.close();
   };
   installShutdownSignals({ shutdown: then(() => worker.shutdown()), stopNow: then(() => worker.stopNow()) }, { logger });

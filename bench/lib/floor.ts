@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { createComfyClient } from '../../src/comfy/index.ts';
-import { bindWorkflow, loadPresets, loadWorkflows, resolveJobParams } from '../../src/workflow/index.ts';
+import { bindWorkflow, loadPresets, loadWorkflows, preferredModels, resolveJobParams } from '../../src/workflow/index.ts';
 import { until } from './clock.ts';
 import { smallPng } from './media.ts';
 import { benchJobOptions } from './scenario.ts';
@@ -22,7 +22,7 @@ export async function queueDirectly(url: string, count: number, seedBase = 5_000
   for (let i = 0; i < count; i++) {
     const params = resolveJobParams(preset, { ...benchJobOptions, aspect: 'auto', seed: seedBase + i }, { width: 640, height: 384 }, { computeDevice: 'cuda:0', allocations: 'cuda:0,0.25gb;cuda:1,8gb;cpu,*' });
     if (!params.ok) throw params.error;
-    const bound = bindWorkflow(workflow, { ...params.value, image, outputPrefix: `bench/floor-${i}` });
+    const bound = bindWorkflow(workflow, { ...params.value, ...preferredModels(preset.models), image, outputPrefix: `bench/floor-${i}` });
     const promptId = `floor-${seedBase}-${i}`;
     await client.submitPrompt({ prompt: bound.prompt, promptId });
     ids.add(promptId);

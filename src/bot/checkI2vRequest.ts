@@ -25,6 +25,8 @@ export type RawI2vOptions = {
   negative?: string | undefined;
   preset?: string | undefined;
   frames?: number | undefined;
+  resolution?: number | undefined;
+  fps?: number | undefined;
   aspect?: string | undefined;
   steps?: number | undefined;
   cfg?: number | undefined;
@@ -89,6 +91,8 @@ export function checkI2vRequest(attachment: AttachmentFacts, raw: RawI2vOptions,
     negative: raw.negative,
     preset: preset.value.name,
     frames: raw.frames,
+    resolution: raw.resolution,
+    fps: raw.fps,
     aspect,
     steps: raw.steps,
     cfg: raw.cfg,

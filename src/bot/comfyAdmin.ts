@@ -1,4 +1,5 @@
 import type { ComfyClient } from '../comfy/client.ts';
+import { type PreviewSetting, previewSettingOf } from '../comfy/systemFacts.ts';
 import type { Logger } from '../log.ts';
 import { formatBytes } from '../media/refusals.ts';
 
@@ -7,7 +8,15 @@ import { formatBytes } from '../media/refusals.ts';
  * them. An adapter over the ComfyUI client so commands never hold a client themselves.
  */
 
-export type PresetAvailability = { preset: string; ok: boolean; why?: string | undefined };
+export type PresetAvailability = {
+  preset: string;
+  ok: boolean;
+  why?: string | undefined;
+  /** The files this instance loads for it, e.g. "Q6_K: wan2.2_i2v_high_noise_14B_Q6_K.gguf, …". */
+  models?: string | undefined;
+  /** Its VRAM needs against the instance's GPUs. */
+  vram?: string | undefined;
+};
 
 export type InstanceStatus =
   | {
@@ -18,6 +27,8 @@ export type InstanceStatus =
       running: number;
       pending: number;
       presets: PresetAvailability[] | undefined;
+      /** ComfyUI sends preview frames only when started with --preview-method other than none. */
+      previews: PreviewSetting;
     }
   | { url: string; reachable: false; error: string };
 
@@ -52,6 +63,7 @@ export function createComfyAdmin({ clients, presetCheck, logger }: ComfyAdminOpt
         running: queue.running.length,
         pending: queue.pending.length,
         presets,
+        previews: previewSettingOf(stats),
       };
     } catch (error) {
       logger.info({ comfy: client.baseUrl, err: error }, 'ComfyUI status check failed');
@@ -93,9 +105,18 @@ export function renderComfyStatus(statuses: readonly InstanceStatus[]): string {
         lines.push(`• ${gpu.name}: ${free} free of ${total}`);
       }
       if (status.gpus.length === 0) lines.push('• no GPU reported');
+      const { previews } = status;
+      lines.push(
+        previews.enabled
+          ? `• previews: on (\`--preview-method ${previews.method}\`)`
+          : `• previews: off (${previews.known ? `\`--preview-method ${previews.method}\`` : 'command line not reported'}); start ComfyUI with \`--preview-method auto\``,
+      );
       if (status.presets) {
         const can = status.presets.filter((p) => p.ok).map((p) => `\`${p.preset}\``);
         lines.push(`• can run: ${can.length > 0 ? can.join(', ') : 'none'}`);
+        const models = [...new Set(status.presets.filter((p) => p.ok && p.models).map((p) => p.models))];
+        for (const set of models) lines.push(`• loads ${set}`);
+        for (const p of status.presets) if (p.vram) lines.push(`• \`${p.preset}\` VRAM: ${p.vram}`);
         for (const p of status.presets.filter((p) => !p.ok)) lines.push(`• cannot run \`${p.preset}\`: ${p.why ?? 'unknown reason'}`);
       }
       return lines.join('\n');

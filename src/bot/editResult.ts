@@ -56,9 +56,11 @@ export function optionsFromEditForm(values: FormValues, previous: JobOptions, pr
     preset: preset.value.name,
     frames: framesText === '' ? undefined : Number(framesText),
     seed: seedText === '' ? newSeed() : Number(seedText),
-    // Steps and CFG belong to a preset: a member switching presets gets the new preset's.
+    // Steps, CFG, resolution and fps belong to a preset: a member switching presets gets the new preset's.
     steps: samePreset ? previous.steps : undefined,
     cfg: samePreset ? previous.cfg : undefined,
+    resolution: samePreset ? previous.resolution : undefined,
+    fps: samePreset ? previous.fps : undefined,
   });
 }
 

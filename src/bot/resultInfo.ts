@@ -5,8 +5,8 @@ import { formatDuration } from '../status/format.ts';
 
 /**
  * 📋: everything that made a video, for the member's eyes only, and the `/i2v` line that
- * makes it again. Pure; `params` are the bound values (model files, steps, CFG) when the
- * preset still exists.
+ * makes it again. Pure; `params` are the bound values (steps, CFG, sampler) resolved at
+ * acceptance, and the result names the model files the instance loaded.
  */
 
 const MAX_PROMPT_SHOWN = 500;
@@ -28,6 +28,8 @@ export function i2vCommandLine(record: StoredResult): string {
   add('negative', options.negative?.replace(/\s+/g, ' ').trim());
   add('preset', options.preset);
   add('frames', options.frames ?? (record.data.extend ? undefined : record.result.frames));
+  add('resolution', options.resolution);
+  add('fps', options.fps);
   if (options.aspect !== 'auto') add('aspect', options.aspect);
   add('steps', options.steps);
   add('cfg', options.cfg);
@@ -57,7 +59,9 @@ export function renderInfo(record: StoredResult, params: ResolvedParams | undefi
   if (options.loraHigh || options.loraLow) {
     facts.push(`**LoRAs:** ${[options.loraHigh && `high \`${options.loraHigh.name}\` × ${options.loraHigh.strength}`, options.loraLow && `low \`${options.loraLow.name}\` × ${options.loraLow.strength}`].filter(Boolean).join(' · ')}`);
   }
-  if (params) facts.push(`**Models:** \`${params.highModel}\`, \`${params.lowModel}\`, \`${params.textEncoder}\`, \`${params.vae}\``);
+  // The files the instance actually loaded (resolved there from the preset's acceptable names).
+  const models = result.models;
+  if (models) facts.push(`**Models:** \`${models.highModel}\`, \`${models.lowModel}\`, \`${models.textEncoder}\`, \`${models.vae}\``);
   facts.push(
     `**Video:** ${result.width}×${result.height} · ${result.frames} frames at ${result.fps} fps (${result.durationSeconds.toFixed(1)} s) · ${formatBytes(result.bytes)}${result.reencoded ? ' (re-encoded to fit)' : ''}`,
   );

@@ -5,7 +5,7 @@ import { createComfyClient } from '../comfy/client.ts';
 import { createQueueContext, type QueueContext } from '../queue/index.ts';
 import { loadPresets } from '../workflow/loadPresets.ts';
 import { loadWorkflows } from '../workflow/loadWorkflows.ts';
-import { preflight } from '../workflow/preflight.ts';
+import { describeVramFit, MODEL_ROLES, preflight, quantisationOfSet } from '../workflow/index.ts';
 import type { BotCommand } from './command.ts';
 import { createComfyAdmin } from './comfyAdmin.ts';
 import type { BotContext } from './context.ts';
@@ -59,7 +59,13 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     clients: config.COMFYUI_URL.map((baseUrl) => createComfyClient({ baseUrl, logger })),
     presetCheck: async (instance, signal) => {
       const report = await preflight(instance, presets, workflows, signal);
-      return Object.entries(report.presets).map(([preset, p]) => ({ preset, ok: p.runnable, why: p.missing.length > 0 ? `missing ${p.missing.join(', ')}` : undefined }));
+      return Object.entries(report.presets).map(([preset, p]) => ({
+        preset,
+        ok: p.runnable,
+        why: p.missing.length > 0 ? p.missing.join('; ') : undefined,
+        models: p.models ? `${quantisationOfSet(p.models) ?? 'models'}: ${MODEL_ROLES.map((role) => `\`${p.models?.[role]}\``).join(', ')}` : undefined,
+        vram: describeVramFit(p.vram),
+      }));
     },
     logger,
   });

@@ -8,6 +8,9 @@ export type GenerateArgs = {
   negative: string | undefined;
   preset: string;
   frames: number | undefined;
+  /** Side of a square pixel budget (480 → at most 480×480 px). */
+  resolution: number | undefined;
+  fps: number | undefined;
   width: number | undefined;
   height: number | undefined;
   steps: number | undefined;
@@ -18,16 +21,21 @@ export type GenerateArgs = {
   loraLow: { name: string; strength: number | undefined } | undefined;
   comfy: string | undefined;
   out: string | undefined;
+  /** Only check the ComfyUI: which files each preset would load, VRAM, previews. */
+  check: boolean;
   help: boolean;
 };
 
 export const USAGE = `usage: npm run generate -- --image <file> [options]
+       npm run generate -- --check [--comfy <url>]
 
   --image <file>            start image (jpeg, png, webp, gif, avif, tiff)
   --prompt <text>           what should happen in the video
   --negative <text>         what to avoid (default: the preset's)
   --preset <name>           fast | quality | maximum (default: fast)
   --frames <n>              frame count, 4k+1 (e.g. 33, 49, 81)
+  --resolution <px>         pixel budget as the side of a square (480 → at most 480×480; 256–720)
+  --fps <n>                 playback frame rate (default: the preset's, 16)
   --width <px> --height <px>  exact size, multiples of 16 (give both)
   --steps <n>               sampling steps
   --cfg <x>                 guidance scale
@@ -36,6 +44,7 @@ export const USAGE = `usage: npm run generate -- --image <file> [options]
   --lora-low <name[:strength]>   LoRA for the low-noise pass
   --comfy <url>             ComfyUI to use (default: first of COMFYUI_URL)
   --out <file.mp4>          where to write the video (default: ./<job id>.mp4)
+  --check                   check the ComfyUI only: the files each preset loads, VRAM, previews
   --help                    this text
 `;
 
@@ -45,6 +54,8 @@ const options = {
   negative: { type: 'string' },
   preset: { type: 'string' },
   frames: { type: 'string' },
+  resolution: { type: 'string' },
+  fps: { type: 'string' },
   width: { type: 'string' },
   height: { type: 'string' },
   steps: { type: 'string' },
@@ -54,6 +65,7 @@ const options = {
   'lora-low': { type: 'string' },
   comfy: { type: 'string' },
   out: { type: 'string' },
+  check: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -90,10 +102,13 @@ export function parseGenerateArgs(argv: readonly string[]): Result<GenerateArgs>
     return fail('bad_arguments', (error as Error).message.split('\n')[0] ?? 'bad arguments');
   }
   const help = values.help === true;
-  if (!help && !values.image) return fail('missing_image', '--image <file> is required');
+  const check = values.check === true;
+  if (!help && !check && !values.image) return fail('missing_image', '--image <file> is required');
   if ((values.width === undefined) !== (values.height === undefined)) return fail('half_size', '--width and --height go together: give both or neither');
   const numbers = {
     frames: integer('frames', values.frames, 1),
+    resolution: integer('resolution', values.resolution, 1),
+    fps: integer('fps', values.fps, 1),
     width: integer('width', values.width, 16),
     height: integer('height', values.height, 16),
     steps: integer('steps', values.steps, 1),
@@ -112,6 +127,8 @@ export function parseGenerateArgs(argv: readonly string[]): Result<GenerateArgs>
     negative: values.negative,
     preset: values.preset ?? 'fast',
     frames: value(numbers.frames),
+    resolution: value(numbers.resolution),
+    fps: value(numbers.fps),
     width: value(numbers.width),
     height: value(numbers.height),
     steps: value(numbers.steps),
@@ -121,6 +138,7 @@ export function parseGenerateArgs(argv: readonly string[]): Result<GenerateArgs>
     loraLow: loraLow.value,
     comfy: values.comfy,
     out: values.out,
+    check,
     help,
   });
 }

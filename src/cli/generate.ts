@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,7 +11,16 @@ import { formatBytes, normalizeImage, saveJobImage } from '../media/index.ts';
 import { createJobId } from '../queue/jobId.ts';
 import type { JobData, JobProgress } from '../queue/schemas.ts';
 import type { Stage } from '../workflow/stages.ts';
-import { listPresets, loadPresets, loadWorkflows } from '../workflow/index.ts';
+import {
+  describeModelFiles,
+  describeVramFit,
+  listPresets,
+  loadPresets,
+  loadWorkflows,
+  preflight,
+  type PreflightReport,
+  quantisationOfSet,
+} from '../workflow/index.ts';
 import { classifyError, JobCancelledError } from '../worker/failures.ts';
 import { pipelineSettingsFromConfig, runJob, type PipelineSettings } from '../worker/pipeline.ts';
 import type { JobRef, Reporter } from '../queue/reporter.ts';
@@ -89,6 +99,28 @@ function progressReporter(io: GenerateIo): Reporter & { end(): void } {
   };
 }
 
+/** `--check`: per preset the files it would load (or what is missing), VRAM against the GPUs, previews. Pure. */
+export function renderCheck(url: string, report: PreflightReport, order: readonly string[]): string[] {
+  const { system } = report;
+  const lines = [`ComfyUI ${system.version ?? '(version unknown)'} at ${url}`];
+  lines.push(system.gpus.length > 0 ? `GPUs: ${system.gpus.map((gpu) => `${gpu.name} (${gpu.totalBytes === undefined ? '?' : formatBytes(gpu.totalBytes)})`).join(', ')}` : 'GPUs: none reported');
+  const { previews } = system;
+  lines.push(
+    previews.enabled
+      ? `previews: on (--preview-method ${previews.method})`
+      : `previews: off (${previews.known ? `--preview-method ${previews.method}` : 'command line not reported'}); start ComfyUI with --preview-method auto to see frames while it renders`,
+  );
+  for (const name of order) {
+    const preset = report.presets[name];
+    if (!preset) continue;
+    lines.push(`${name}: ${preset.runnable ? 'runnable' : 'cannot run'}; ${describeVramFit(preset.vram)}`);
+    if (preset.models) for (const line of describeModelFiles(preset.models)) lines.push(`  ${line}`);
+    for (const line of preset.missing) lines.push(`  - ${line}`);
+  }
+  for (const node of report.missingNodes) lines.push(`missing node ${node.classType}: install ${node.pack}`);
+  return lines;
+}
+
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
@@ -112,6 +144,8 @@ async function buildJob(args: GenerateArgs, config: Config, jobId: string, prese
       seed: args.seed ?? randomInt(0, 2 ** 47),
       ...(args.negative !== undefined ? { negative: args.negative } : {}),
       ...(args.frames !== undefined ? { frames: args.frames } : {}),
+      ...(args.resolution !== undefined ? { resolution: args.resolution } : {}),
+      ...(args.fps !== undefined ? { fps: args.fps } : {}),
       ...(args.width !== undefined && args.height !== undefined ? { width: args.width, height: args.height } : {}),
       ...(args.steps !== undefined ? { steps: args.steps } : {}),
       ...(args.cfg !== undefined ? { cfg: args.cfg } : {}),
@@ -157,21 +191,37 @@ export async function runGenerate(argv: readonly string[], io: GenerateIo): Prom
       return 2;
     }
     const workflows = await loadWorkflows(config.WORKFLOW_DIR, presets);
+    connection = connectComfy({ baseUrl, logger });
+    // Ask the instance first, as the worker does: which files it has for the preset, or why it cannot run it.
+    const report = await preflight(connection.client, presets, workflows, io.signal);
+    if (args.check) {
+      for (const line of renderCheck(baseUrl, report, listPresets(presets).map((p) => p.name))) io.stdout.write(`${line}\n`);
+      return report.presets[args.preset]?.runnable ? 0 : 1;
+    }
+    const ready = report.presets[preset.name];
+    if (!ready?.runnable || !ready.models) {
+      say(`error: ${baseUrl} cannot run the ${preset.name} preset:`);
+      for (const line of ready?.missing ?? []) say(`  - ${line}`);
+      return 1;
+    }
+    const quantisation = quantisationOfSet(ready.models);
+    say(`${preset.name} on ${baseUrl}${quantisation ? ` (${quantisation})` : ''}, using:`);
+    for (const line of describeModelFiles(ready.models)) say(`  ${line}`);
     const jobId = createJobId();
     const job: JobRef = { id: jobId, data: await buildJob(args, config, jobId, preset.defaults.loraStrength), attempt: 1 };
-    connection = connectComfy({ baseUrl, logger });
     const controller = new AbortController();
     const onAbort = () => controller.abort(new JobCancelledError('cli'));
     io.signal?.addEventListener('abort', onAbort, { once: true });
     const settings = pipelineSettingsFromConfig(config, io.settings);
-    const result = await runJob({ instance: baseUrl, connection, presets, workflows, settings, logger }, job, reporter, controller.signal).finally(() =>
+    const result = await runJob({ instance: baseUrl, connection, presets, workflows, models: ready.models, settings, logger }, job, reporter, controller.signal).finally(() =>
       io.signal?.removeEventListener('abort', onAbort),
     );
     reporter.end();
     const out = resolve(args.out ?? `${jobId}.mp4`);
     await mkdir(dirname(out), { recursive: true });
     await copyFile(result.videoPath, out);
-    say(`done: ${result.width}×${result.height}, ${result.frames} frames at ${result.fps} fps, ${formatBytes(result.bytes)}, seed ${result.seed}, ${result.gpuSeconds.toFixed(1)} GPU s`);
+    const made = result.models ? quantisationOfSet(result.models) : undefined;
+    say(`done: ${result.width}×${result.height}, ${result.frames} frames at ${result.fps} fps, ${formatBytes(result.bytes)}, seed ${result.seed}, ${result.gpuSeconds.toFixed(1)} GPU s${made ? `, ${made}` : ''}`);
     io.stdout.write(`${out}\n`);
     return 0;
   } catch (error) {
@@ -195,6 +245,8 @@ export async function runGenerate(argv: readonly string[], io: GenerateIo): Prom
 // Run as a script: wire Ctrl-C to a clean stop of our prompt and exit with the code.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const controller = new AbortController();
+  // Preflight asks for every node class and folder at once, each request listening to this signal.
+  setMaxListeners(100, controller.signal);
   process.once('SIGINT', () => controller.abort());
   const env = process.env;
   if (env.LOG_LEVEL === undefined) env.LOG_LEVEL = 'warn';

@@ -6,7 +6,7 @@ import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
 import { ComfyHttpError, ComfyValidationError } from './errors.ts';
 import { withTitles, type ApiGraph } from './graph.ts';
-import { drain, readJson, resolveUrl, send, type HttpTransport } from './http.ts';
+import { drain, readJson, readText, resolveUrl, send, type HttpTransport } from './http.ts';
 import {
   featuresSchema,
   historyResponseSchema,
@@ -100,16 +100,14 @@ export function createComfyClient(options: ComfyClientOptions): ComfyClient {
       const body: Record<string, unknown> = { prompt, prompt_id: request.promptId, client_id: clientId };
       if (request.front) body['front'] = true;
       if (request.extraData) body['extra_data'] = request.extraData;
-      let response;
-      try {
-        response = await send(transport, 'POST', 'prompt', { json: body, signal });
-      } catch (error) {
-        if (error instanceof ComfyHttpError && error.status === 400) {
-          const { errorType, problems } = parseValidationBody(error.body, prompt);
-          log.warn({ promptId: request.promptId, errorType, problems: problems.map((p) => p.message) }, 'prompt refused');
-          throw new ComfyValidationError({ method: error.method, url: error.url, body: error.body }, errorType, problems);
-        }
-        throw error;
+      // A refusal's body lists every combo's choices and easily passes the 2 KB kept on errors: parse it whole.
+      const response = await send(transport, 'POST', 'prompt', { json: body, signal, accept: [400] });
+      if (response.status === 400) {
+        const context = where('POST', 'prompt');
+        const text = await readText(response.body, context, signal);
+        const { errorType, problems } = parseValidationBody(text, prompt);
+        log.warn({ promptId: request.promptId, errorType, problems: problems.map((p) => p.message) }, 'prompt refused');
+        throw new ComfyValidationError({ ...context, body: text }, errorType, problems);
       }
       const answer = await readJson(response, submitResponseSchema, where('POST', 'prompt'), signal);
       log.debug({ promptId: answer.prompt_id, number: answer.number }, 'prompt queued');

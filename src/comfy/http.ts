@@ -21,6 +21,8 @@ export type SendOptions = {
   json?: unknown;
   form?: FormData;
   signal?: AbortSignal | undefined;
+  /** Non-2xx statuses the caller reads itself (whole body) instead of getting an error with a trimmed one. */
+  accept?: readonly number[];
 };
 
 export type ComfyResponse = { status: number; headers: Record<string, string | string[] | undefined>; body: Dispatcher.ResponseData['body'] };
@@ -62,7 +64,8 @@ export async function send(transport: HttpTransport, method: 'GET' | 'POST', pat
   } catch (error) {
     throw mapNetworkError(error, context, options.signal);
   }
-  if (response.statusCode >= 200 && response.statusCode < 300) return { status: response.statusCode, headers: response.headers, body: response.body };
+  const accepted = (response.statusCode >= 200 && response.statusCode < 300) || options.accept?.includes(response.statusCode) === true;
+  if (accepted) return { status: response.statusCode, headers: response.headers, body: response.body };
   const text = await readText(response.body, context, options.signal).catch(() => '');
   if (response.statusCode >= 500) {
     throw new ComfyTransientError('server_error', `${method} ${context.url} answered ${response.statusCode}`, { ...context, status: response.statusCode, body: text });
@@ -91,7 +94,7 @@ export async function drain(response: ComfyResponse): Promise<void> {
   await response.body.dump();
 }
 
-async function readText(body: ComfyResponse['body'], context: { method: string; url: string }, signal?: AbortSignal): Promise<string> {
+export async function readText(body: ComfyResponse['body'], context: { method: string; url: string }, signal?: AbortSignal): Promise<string> {
   try {
     return await body.text();
   } catch (error) {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { ValidationProblem } from './errors.ts';
 import { nodeTitle, type ApiGraph } from './graph.ts';
-import { DEVICE_INPUTS, modelFolderFor, nodePacksFor } from './nodePacks.ts';
+import { closestNames } from './modelNames.ts';
+import { DEVICE_INPUTS, diskFoldersOf, modelFolderFor, nodePacksFor } from './nodePacks.ts';
 
 /**
  * Pure: turn the body of a 400 from `POST /prompt` into problems worded for an admin.
@@ -104,7 +105,13 @@ function describeInputError(detail: ErrorDetail, classType: string | undefined, 
     case 'value_not_in_list': {
       const value = received ?? /'(.*)' not in/.exec(detail.details)?.[1];
       const folder = modelFolderFor(classType, input);
-      if (folder) return `${input} '${String(value)}' is not installed (${folder} folder)`;
+      if (folder) {
+        // The refusal carries the combo's choices: the folder as ComfyUI lists it right now.
+        const listed = comboChoices(info['input_config']);
+        const closest = listed && typeof value === 'string' ? closestNames([value], listed) : [];
+        const hint = closest.length > 0 ? `; did you mean ${closest.map((name) => `'${name}'`).join(' or ')}?` : listed?.length === 0 ? `; ${diskFoldersOf(folder)} lists no files` : '';
+        return `${input} '${String(value)}' is not installed (${folder} folder)${hint}`;
+      }
       const choices = /not in (\[.*\])$/.exec(detail.details)?.[1];
       if (DEVICE_INPUTS.has(input)) {
         return `${input} '${String(value)}' is not a device of this ComfyUI${choices ? ` (it has ${stripList(choices)})` : ''}`;
@@ -139,6 +146,14 @@ function describeInputError(detail: ErrorDetail, classType: string | undefined, 
     default:
       return [detail.message, detail.details].filter((part) => part.length > 0).join(': ') || detail.type;
   }
+}
+
+/** The choices of a combo input as a refusal's `input_config` carries them: `[[…], {}]`, or `["COMBO", { options }]`. */
+function comboChoices(config: unknown): string[] | undefined {
+  if (!Array.isArray(config)) return undefined;
+  const [first, second] = config as unknown[];
+  const list = Array.isArray(first) ? first : first === 'COMBO' ? (second as { options?: unknown } | undefined)?.options : undefined;
+  return Array.isArray(list) ? list.filter((item): item is string => typeof item === 'string') : undefined;
 }
 
 function stripList(pythonList: string): string {

@@ -1,10 +1,19 @@
 import type { ZodType } from 'zod';
 import type { QueueContext } from './context.ts';
-import { cancelMarkerSchema, jobFailureSchema, jobRunSchema, type CancelMarker, type JobRun, type JobFailure } from './schemas.ts';
+import {
+  cancelMarkerSchema,
+  jobFailureSchema,
+  jobResultSchema,
+  jobRunSchema,
+  type CancelMarker,
+  type JobFailure,
+  type JobResult,
+  type JobRun,
+} from './schemas.ts';
 
 /**
- * The small records we keep beside each BullMQ job: its run on ComfyUI, how it
- * failed, and the cancel marker. Each lives as long as finished jobs do.
+ * The small records we keep beside each BullMQ job: its run on ComfyUI, its delivery,
+ * how it failed, and the cancel marker. Each lives as long as finished jobs do.
  */
 
 async function readJson<T>(ctx: QueueContext, key: string, schema: ZodType<T>): Promise<T | undefined> {
@@ -31,6 +40,15 @@ export async function recordRun(ctx: QueueContext, jobId: string, run: JobRun): 
 
 export function getRun(ctx: QueueContext, jobId: string): Promise<JobRun | undefined> {
   return readJson(ctx, ctx.keys.run(jobId), jobRunSchema);
+}
+
+/** Written once the video is delivered, before BullMQ hears of it: a worker taking over finishes with this. */
+export async function recordDelivery(ctx: QueueContext, jobId: string, result: JobResult): Promise<void> {
+  await writeJson(ctx, ctx.keys.delivery(jobId), result);
+}
+
+export function getDelivery(ctx: QueueContext, jobId: string): Promise<JobResult | undefined> {
+  return readJson(ctx, ctx.keys.delivery(jobId), jobResultSchema);
 }
 
 export async function recordFailure(ctx: QueueContext, jobId: string, failure: JobFailure): Promise<void> {

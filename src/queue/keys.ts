@@ -19,6 +19,8 @@ export function queueKeys(prefix: string) {
     user: (userId: string) => `${base}:user:${userId}`,
     /** String (JSON): the run of a job, written before it is submitted to ComfyUI. */
     run: (jobId: string) => `${base}:run:${jobId}`,
+    /** String (JSON): the result of a job whose video Discord accepted (a takeover finishes with it). */
+    delivery: (jobId: string) => `${base}:delivery:${jobId}`,
     /** String (JSON): how a job failed, in words. */
     failure: (jobId: string) => `${base}:failure:${jobId}`,
     /** String (JSON): the durable cancel marker. */
@@ -46,6 +48,8 @@ export function botKeys(prefix: string) {
     final: (messageId: string) => `${base}:final:${messageId}`,
     /** String: a worker runs the job; the bot stops refreshing its waiting position. */
     running: (messageId: string) => `${base}:running:${messageId}`,
+    /** String: the file name of the final edit Discord accepted (written after its answer). */
+    landed: (messageId: string) => `${base}:landed:${messageId}`,
     /** String with a TTL: the member's cooldown after a job was accepted. */
     cooldown: (userId: string) => `${base}:cooldown:${userId}`,
     /** String with a TTL: this reaction on this message was handled (for anyone). */

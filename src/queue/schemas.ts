@@ -82,8 +82,13 @@ export const jobResultSchema = z.object({
   reencoded: z.boolean(),
   /** Set when the video could not fit the limit: a still frame and where to fetch the file. */
   fallbackFramePath: z.string().optional(),
+  /** With PUBLIC_BASE_URL, for a video too large to post: a signed link to it, valid until `videoUrlExpiresAt` (ms). */
+  videoUrl: z.string().optional(),
+  videoUrlExpiresAt: z.number().int().optional(),
   instance: z.string(),
   promptId: z.string(),
+  /** The model files the instance loaded (resolved from the preset's acceptable names). */
+  models: z.object({ highModel: z.string(), lowModel: z.string(), textEncoder: z.string(), vae: z.string() }).optional(),
 });
 export type JobResult = z.infer<typeof jobResultSchema>;
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { listModels } from './modelFolders.ts';
 import type { JsonObject, SimulatedVersion } from './types.ts';
 
 /**
@@ -32,6 +33,7 @@ const baseCatalogue = JSON.parse(
 
 export type CatalogueContext = {
   version: SimulatedVersion;
+  /** Model files on disk per models/ folder. */
   models: Record<string, string[]>;
   devices: string[];
   missingClasses: readonly string[];
@@ -42,7 +44,7 @@ export type CatalogueContext = {
 };
 
 type ListSource = (ctx: CatalogueContext) => string[];
-const folder = (key: string): ListSource => (ctx) => ctx.models[key] ?? [];
+const folder = (key: string): ListSource => (ctx) => listModels(ctx.models, key);
 const devices: ListSource = (ctx) => ctx.devices;
 
 /** Which combo of which class lists what. */
@@ -50,10 +52,10 @@ const dynamicLists: Record<string, Record<string, ListSource>> = {
   UnetLoaderGGUFDisTorch2MultiGPU: { unet_name: folder('unet_gguf') },
   UnetLoaderGGUFAdvancedDisTorch2MultiGPU: { unet_name: folder('unet_gguf') },
   UNETLoaderDisTorch2MultiGPU: { unet_name: folder('diffusion_models') },
-  VAELoaderDisTorch2MultiGPU: { vae_name: (ctx) => [...(ctx.models.vae ?? []), 'pixel_space'] },
+  VAELoaderDisTorch2MultiGPU: { vae_name: (ctx) => [...listModels(ctx.models, 'vae'), 'pixel_space'] },
   CLIPLoaderDisTorch2MultiGPU: { clip_name: folder('text_encoders') },
   CLIPLoaderGGUFDisTorch2MultiGPU: {
-    clip_name: (ctx) => [...(ctx.models.text_encoders ?? []), ...(ctx.models.clip_gguf ?? [])],
+    clip_name: (ctx) => [...listModels(ctx.models, 'text_encoders'), ...listModels(ctx.models, 'clip_gguf')].sort(),
   },
   LoraLoaderModelOnly: { lora_name: folder('loras') },
   UpscaleModelLoader: { model_name: folder('upscale_models') },

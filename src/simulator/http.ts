@@ -1,3 +1,4 @@
+import { listModels, MODEL_LISTING_KEYS } from './modelFolders.ts';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { buildCatalogue, nodeInfo, type CatalogueContext } from './catalogue.ts';
@@ -41,7 +42,8 @@ function parseJson(body: Buffer): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-export function systemStats(version: SimulatedVersion, devices: string[], port: number): JsonObject {
+/** `previews`: started with `--preview-method auto`, as ComfyUI must be to send preview frames. */
+export function systemStats(version: SimulatedVersion, devices: string[], port: number, previews = false): JsonObject {
   const gpu = devices.includes('cuda:0');
   const ram = 64 * 1024 ** 3;
   return {
@@ -56,7 +58,7 @@ export function systemStats(version: SimulatedVersion, devices: string[], port: 
       python_version: '3.11.2 (main, Apr 28 2025, 14:11:48) [GCC 12.2.0]',
       pytorch_version: gpu ? '2.9.1+cu128' : '2.9.1+cpu',
       embedded_python: false,
-      argv: ['main.py', '--listen', '127.0.0.1', '--port', String(port)],
+      argv: ['main.py', '--listen', '127.0.0.1', '--port', String(port), ...(previews ? ['--preview-method', 'auto'] : [])],
     },
     // Only ComfyUI's main torch device is listed, never every GPU.
     devices: [
@@ -67,11 +69,6 @@ export function systemStats(version: SimulatedVersion, devices: string[], port: 
   };
 }
 
-const modelFolders = [
-  'checkpoints', 'configs', 'loras', 'vae', 'text_encoders', 'diffusion_models', 'clip_vision', 'style_models', 'embeddings', 'diffusers',
-  'vae_approx', 'controlnet', 'gligen', 'upscale_models', 'latent_upscale_models', 'custom_nodes', 'hypernetworks', 'photomaker',
-  'classifiers', 'model_patches', 'audio_encoders', 'unet_gguf', 'clip_gguf', 'VHS_video_formats',
-];
 const vhsFormats = ['h264-mp4', 'h265-mp4', 'webm', 'ffmpeg-gif'];
 
 async function postPrompt(deps: HttpDeps, body: Buffer): Promise<Reply> {
@@ -112,17 +109,17 @@ export async function route(deps: HttpDeps, req: IncomingMessage): Promise<Reply
 
   if (get && path === '/') return { status: 200, html: '<!doctype html><title>ComfyUI simulator</title><p>oelala-bot ComfyUI simulator</p>\n' };
   if (get && (path === '/embeddings' || path === '/extensions')) return json([]);
-  if (get && path === '/system_stats') return json(systemStats(deps.version, deps.devices, deps.port()));
+  if (get && path === '/system_stats') return json(systemStats(deps.version, deps.devices, deps.port(), deps.knobs.previews === true));
   if (get && path === '/features') {
     if (deps.knobs.oldServer) return { status: 404, text: '404: Not Found' };
     return json(features(deps.version));
   }
-  if (get && path === '/models') return json(modelFolders);
+  if (get && path === '/models') return json([...MODEL_LISTING_KEYS, 'VHS_video_formats']);
   if (get && path.startsWith('/models/')) {
     const folder = decodeURIComponent(path.slice('/models/'.length));
     if (folder === 'VHS_video_formats') return json(vhsFormats);
-    if (!modelFolders.includes(folder)) return { status: 404, text: '404: Not Found' };
-    return json(deps.models()[folder] ?? []);
+    if (!MODEL_LISTING_KEYS.includes(folder)) return { status: 404, text: '404: Not Found' };
+    return json(listModels(deps.models(), folder));
   }
   if (get && path === '/object_info') return json(buildCatalogue(deps.catalogue()));
   if (get && path.startsWith('/object_info/')) {

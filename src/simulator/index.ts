@@ -23,7 +23,8 @@ import {
 } from './types.ts';
 
 export type { SimulatorKnobs, SimulatorOptions, TimelineEntry, ReceivedRequest, SimulatedVersion } from './types.ts';
-export { defaultKnobs, defaultModels } from './types.ts';
+export { defaultKnobs, defaultModels, OWNER_MODEL_PATHS } from './types.ts';
+export { listModels, modelsFromPaths } from './modelFolders.ts';
 
 /** A ComfyUI that runs anywhere: same routes, messages, errors and real output files. */
 export type ComfySimulator = {
@@ -33,7 +34,7 @@ export type ComfySimulator = {
   /** Mutable at run time; changes apply from the next check. */
   readonly knobs: SimulatorKnobs;
   readonly dataDir: string;
-  /** Replace the files /models/{folder} lists (and the combos built from it). */
+  /** Replace the files in one models/ folder on disk (what /models and the combos list follows). */
   setModels(folder: string, files: string[]): void;
   /** Like a process restart: drop sockets, forget queue, history and cache; keep files and port. */
   restart(): Promise<void>;

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { createLogger } from '../log.ts';
-import { startComfySimulator } from './index.ts';
+import { defaultModels, modelsFromPaths, startComfySimulator } from './index.ts';
 
-/** `npm run simulator -- --port 8188 [--seconds-per-step 0.5] [--previews] [--version 0.3.65] [--data-dir DIR]` */
+/** `npm run simulator -- --port 8188 [--seconds-per-step 0.5] [--previews] [--version 0.3.65] [--data-dir DIR] [--models folder/file,…]` */
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '8188' },
@@ -14,6 +14,8 @@ const { values } = parseArgs({
     'old-server': { type: 'boolean', default: false },
     version: { type: 'string', default: '0.8.0' },
     'data-dir': { type: 'string' },
+    /** Model files on disk, as the rig's --models: "diffusion_models/a.gguf,clip/b.safetensors" (default: the owner's box). */
+    models: { type: 'string' },
   },
 });
 
@@ -23,6 +25,7 @@ const sim = await startComfySimulator({
   host: values.host,
   version,
   dataDir: values['data-dir'],
+  models: values.models === undefined ? defaultModels() : modelsFromPaths(values.models.split(',').filter(Boolean)),
   // Logs go to stderr so stdout carries only the URL, for scripts to read.
   logger: createLogger({ level: process.env.LOG_LEVEL ?? 'info', destination: pino.destination(2) }),
   knobs: {

@@ -49,7 +49,10 @@ export type SimulatorOptions = {
   version: SimulatedVersion;
   /** Where input/, output/ and temp/ live. Default: a fresh temporary directory. */
   dataDir: string | undefined;
-  /** Model files per folder key, as /models/{folder} lists them. */
+  /**
+   * Model files on disk per models/ folder (`clip`, `text_encoders`, `diffusion_models`, `unet`, …);
+   * /models/{key} lists them the way ComfyUI does (`modelFolders.ts`). Default: the owner's box.
+   */
   models: Record<string, string[]>;
   /** DisTorch2 device list. Default ['cpu', 'cuda:0', 'cuda:1']. */
   devices: string[];
@@ -66,27 +69,29 @@ export type SimulatorOptions = {
   reuseRenders: boolean;
 };
 
-const quants = ['Q4_K_M', 'Q5_K_S', 'Q6_K'] as const;
-const wanUnets = [
-  ...quants.map((q) => `Wan2.2-I2V-A14B-HighNoise-${q}.gguf`),
-  ...quants.map((q) => `Wan2.2-I2V-A14B-LowNoise-${q}.gguf`),
-];
+/**
+ * The owner's installation (their architecture notes): the Q6_K experts in the owner's naming,
+ * the CONVERTED umt5 in models/clip, the 2.2 VAE, LoRAs in "wan 2.2/" with spaces in names.
+ */
+export const OWNER_MODEL_PATHS = [
+  'diffusion_models/wan2.2_i2v_high_noise_14B_Q6_K.gguf',
+  'diffusion_models/wan2.2_i2v_low_noise_14B_Q6_K.gguf',
+  'clip/umt5-xxl-enc-bf16-uncensored-CONVERTED.safetensors',
+  'vae/wan_2.2_vae.safetensors',
+] as const;
 
-/** The files the project's presets name; keep the names exactly. */
+/** Files on disk per models/ folder, as a fresh simulator has them: the owner's box, plus LoRAs and upscale models. */
 export function defaultModels(): Record<string, string[]> {
   return {
-    checkpoints: [],
-    diffusion_models: [],
-    unet_gguf: [...wanUnets],
-    text_encoders: ['umt5_xxl_fp8_e4m3fn_scaled.safetensors'],
-    clip_gguf: [],
-    vae: ['wan_2.1_vae.safetensors'],
+    diffusion_models: ['wan2.2_i2v_high_noise_14B_Q6_K.gguf', 'wan2.2_i2v_low_noise_14B_Q6_K.gguf'],
+    clip: ['umt5-xxl-enc-bf16-uncensored-CONVERTED.safetensors'],
+    vae: ['wan_2.2_vae.safetensors'],
     loras: [
       'high_noise/orbit_camera_high.safetensors',
       'low_noise/orbit_camera_low.safetensors',
       'style/watercolor_wan22.safetensors',
-      'wan2.2_i2v_lightx2v_4steps_lora_v1_high_noise.safetensors',
-      'wan2.2_i2v_lightx2v_4steps_lora_v1_low_noise.safetensors',
+      'wan 2.2/wan2.2_i2v_lightx2v_4steps_lora_v1_high_noise.safetensors',
+      'wan 2.2/wan2.2_i2v_lightx2v_4steps_lora_v1_low_noise.safetensors',
     ],
     upscale_models: ['4x-UltraSharp.pth', 'RealESRGAN_x2plus.pth'],
   };

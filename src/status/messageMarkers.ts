@@ -19,7 +19,16 @@ export async function markRunning(redis: Redis, prefix: string, messageId: strin
 
 export async function clearMarkers(redis: Redis, prefix: string, messageId: string): Promise<void> {
   const keys = botKeys(prefix);
-  await redis.del(keys.final(messageId), keys.running(messageId));
+  await redis.del(keys.final(messageId), keys.running(messageId), keys.landed(messageId));
+}
+
+/** Discord accepted a final edit carrying `fileName`: a worker taking the job over must not upload it again. */
+export async function markLanded(redis: Redis, prefix: string, messageId: string, fileName: string): Promise<void> {
+  await redis.set(botKeys(prefix).landed(messageId), fileName, 'EX', KEEP_SECONDS);
+}
+
+export async function landedFile(redis: Redis, prefix: string, messageId: string): Promise<string | undefined> {
+  return (await redis.get(botKeys(prefix).landed(messageId))) ?? undefined;
 }
 
 export async function isFinal(redis: Redis, prefix: string, messageId: string): Promise<boolean> {

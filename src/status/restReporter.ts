@@ -1,6 +1,7 @@
 import { REST } from 'discord.js';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
+import { observeDiscordRest } from '../ops/metrics.ts';
 import { createRedisConnection } from '../queue/index.ts';
 import { silentReporter, type Reporter } from '../queue/reporter.ts';
 import { createDiscordReporter } from './discordReporter.ts';
@@ -16,6 +17,7 @@ export function createRestReporter(config: Config, logger: Logger): { reporter: 
     return { reporter: silentReporter, close: async () => {} };
   }
   const rest = new REST({ api: config.DISCORD_API_BASE, version: '10' }).setToken(config.DISCORD_TOKEN);
+  observeDiscordRest(rest);
   const redis = createRedisConnection(config.REDIS_URL, { logger, name: 'oelala-worker-discord' });
   const editor = createStatusEditor({ rest, redis, prefix: config.QUEUE_PREFIX, logger, intervalMs: config.EDIT_INTERVAL_MS });
   return {

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../log.ts';
 import type { Clock } from './clock.ts';
 import { createEditScheduler, type EditPriority, type EditTarget, type SendOutcome } from './editScheduler.ts';
-import { clearMarkers, isFinal, isPastWaiting, markFinal } from './messageMarkers.ts';
+import { clearMarkers, isFinal, isPastWaiting, landedFile, markFinal, markLanded } from './messageMarkers.ts';
 import type { StatusView } from './statusMessage.ts';
 
 /**
@@ -53,9 +53,15 @@ export function createStatusEditor(options: StatusEditorOptions): StatusEditor {
     const { channelId, messageId } = target;
     if (priority === 'waiting' && (await isPastWaiting(redis, prefix, messageId))) return 'sent';
     if (priority === 'running' && (await isFinal(redis, prefix, messageId))) return 'sent';
+    const alreadyFinal = view.final && view.file ? await isFinal(redis, prefix, messageId) : false;
     if (view.final) await markFinal(redis, prefix, messageId);
     try {
-      await patchMessage(rest, target, view);
+      if (view.final && view.file && (await alreadyCarries(target, view.file.name, alreadyFinal))) {
+        logger.info({ channelId, messageId, file: view.file.name }, 'the final file is already on Discord; not uploading it again');
+      } else {
+        await patchMessage(rest, target, view);
+        if (view.final && view.file) await markLanded(redis, prefix, messageId, view.file.name);
+      }
     } catch (error) {
       if (error instanceof DiscordAPIError && error.code === TOO_LARGE_CODE && view.file) {
         // The worker fitted the file under the job's limit, yet Discord refused it: say so rather than fail silently.
@@ -78,6 +84,25 @@ export function createStatusEditor(options: StatusEditorOptions): StatusEditor {
       settle(messageId);
     }
     return 'sent';
+  };
+
+  /**
+   * Delivery is idempotent: a worker that takes over a job whose previous worker died after
+   * Discord accepted the video finds the landed marker (written on Discord's answer), or,
+   * when that worker died while the answer was on its way, finds the file on the message.
+   */
+  const alreadyCarries = async (target: EditTarget, fileName: string, finalWasSent: boolean): Promise<boolean> => {
+    if ((await landedFile(redis, prefix, target.messageId)) === fileName) return true;
+    if (!finalWasSent) return false;
+    try {
+      const message = (await rest.get(Routes.channelMessage(target.channelId, target.messageId))) as { attachments?: { filename: string }[] };
+      if (!(message.attachments ?? []).some((attachment) => attachment.filename === fileName)) return false;
+      await markLanded(redis, prefix, target.messageId, fileName);
+      return true;
+    } catch (error) {
+      logger.warn({ ...target, err: error }, 'could not read the status message back; uploading the final file');
+      return false;
+    }
   };
 
   const scheduler = createEditScheduler<StatusView>(send, {

@@ -1,6 +1,7 @@
 import type { JobData, JobFailure, JobProgress, JobResult } from '../queue/schemas.ts';
 import type { Stage } from '../workflow/stages.ts';
 import { formatBytes } from '../media/refusals.ts';
+import { quantisationOfSet } from '../workflow/resolveModels.ts';
 import { formatDuration, progressBar, quotePrompt, relativeTime } from './format.ts';
 import { resultComponents, type ResultComponents } from './resultButtons.ts';
 
@@ -63,6 +64,9 @@ function summary(jobId: string, data: JobData, result?: JobResult): string {
   }
   parts.push(`seed ${result?.seed ?? options.seed}`);
   if (result) parts.push(`${formatDuration(result.gpuSeconds * 1000)} GPU`);
+  // Which quantisation made this video: instances may hold different files.
+  const quantisation = result?.models ? quantisationOfSet(result.models) : undefined;
+  if (quantisation) parts.push(quantisation);
   parts.push(`ref \`${jobId}\``);
   return `-# ${parts.join(' · ')}`;
 }
@@ -114,7 +118,10 @@ export function renderDelivered({ jobId, data, result }: DeliveredFacts): Status
   if (result.fallbackFramePath) {
     const why =
       `The video (${formatBytes(result.bytes)}) is larger than this server lets me upload ` +
-      `(${formatBytes(data.sizeLimit)}), even after re-encoding, so here is a frame from it. ` +
+      `(${formatBytes(data.sizeLimit)}), even after re-encoding, so here is a frame from it` +
+      (result.videoUrl
+        ? ` and the full video: ${result.videoUrl} (the link works until <t:${Math.floor((result.videoUrlExpiresAt ?? 0) / 1000)}:f>). `
+        : '. ') +
       'Fewer frames or the `fast` preset make a smaller file.';
     return {
       kind: 'delivered',

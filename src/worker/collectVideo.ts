@@ -45,7 +45,8 @@ export type FittedVideo = Pick<JobResult, 'videoPath' | 'bytes' | 'width' | 'hei
 
 /**
  * Make the video fit the job's size limit; when nothing fits, keep the original and
- * add a still frame so the member gets a frame and a link instead of an error.
+ * add a still frame so the member gets a frame (and, with PUBLIC_BASE_URL, a signed
+ * link to the video) instead of an error.
  */
 export async function fitForDelivery(path: string, options: { maxBytes: number; ffmpegPath: string; dir: string; signal?: AbortSignal | undefined }): Promise<FittedVideo> {
   const fit = await fitVideo(path, { maxBytes: options.maxBytes, ffmpegPath: options.ffmpegPath, workDir: join(options.dir, 'fit'), signal: options.signal });

@@ -20,6 +20,14 @@ export class JobHandedBackError extends Error {
   }
 }
 
+/** This worker lost the job's lock (it stalled longer than the lock): another worker took it over. */
+export class JobLockLostError extends Error {
+  override readonly name = 'JobLockLostError';
+  constructor() {
+    super('lost the job lock to another worker');
+  }
+}
+
 /** No configured ComfyUI can run this job's preset right now (preflight said so). */
 export class NoInstanceError extends Error {
   override readonly name = 'NoInstanceError';
@@ -61,7 +69,10 @@ export function classifyError(error: unknown): ClassifiedFailure {
     }
     const model = error.problems.find((problem) => problem.type === 'value_not_in_list' && /not installed/.test(problem.message));
     if (model) {
-      return { permanent: true, failure: { code: 'missing_model', message: 'A model file this preset needs is missing on the GPU server; an admin has to install it.', detail } };
+      // The instance's files changed after its preflight (or it was never asked): name the file, retrying cannot bring it back.
+      const file = /'(.+?)' is not installed/.exec(model.message)?.[1];
+      const which = file === undefined ? '' : ` (\`${file}\`)`;
+      return { permanent: true, failure: { code: 'missing_model', message: `A model file this preset needs${which} is missing on the GPU server; an admin has to install it.`, detail } };
     }
     return { permanent: true, failure: { code: 'comfy_refused', message: 'The GPU server refused this job; an admin can see why in the logs.', detail } };
   }

@@ -1,7 +1,7 @@
 import { connectComfy } from '../comfy/index.ts';
 import type { ComfyConnection } from '../comfy/follow.ts';
 import type { Logger } from '../log.ts';
-import { preflight, type PreflightReport, type PreflightWorkflows, type Presets } from '../workflow/index.ts';
+import { describeVramFit, type ModelFiles, preflight, type PreflightReport, type PreflightWorkflows, type Presets } from '../workflow/index.ts';
 import { NoInstanceError } from './failures.ts';
 
 /**
@@ -11,7 +11,8 @@ import { NoInstanceError } from './failures.ts';
  * while we download, encode or deliver).
  */
 
-export type InstanceStatus = {
+/** What the pool knows of one instance (also what /readyz and the instance metrics read). */
+export type InstanceState = {
   url: string;
   capacity: number;
   inFlight: number;
@@ -21,20 +22,27 @@ export type InstanceStatus = {
   error: string | undefined;
 };
 
-export type Lease = { url: string; connection: ComfyConnection; release(): void };
+export type Lease = {
+  url: string;
+  connection: ComfyConnection;
+  /** The files this instance resolved for the preset at its last preflight (undefined for upscale). */
+  models: ModelFiles | undefined;
+  release(): void;
+};
 
 export type InstancePool = {
-  /** Preflight every instance again (at start, periodically, and when /comfy status asks). */
-  refresh(signal?: AbortSignal): Promise<InstanceStatus[]>;
-  status(): InstanceStatus[];
+  /** Preflight every instance again (at start, periodically), or only `only` (its files changed under a job). */
+  refresh(options?: { only?: string | undefined; signal?: AbortSignal | undefined }): Promise<void>;
   /** A slot on an instance that can run `preset` ('upscale' for the upscale workflow); waits for a free one. */
   acquire(preset: string, options: { prefer?: string | undefined; signal: AbortSignal }): Promise<Lease>;
   /** A connection to any instance by URL (re-attaching to a run another worker started). */
   connectionFor(url: string): ComfyConnection;
+  /** What each instance looks like now: reachable, slots in use, its last preflight. */
+  status(): InstanceState[];
   close(): Promise<void>;
 };
 
-type Slot = InstanceStatus & { connection: ComfyConnection & { close(): Promise<void> } };
+type Slot = InstanceState & { connection: ComfyConnection & { close(): Promise<void> } };
 
 export function createInstancePool(options: {
   urls: readonly string[];
@@ -63,18 +71,31 @@ export function createInstancePool(options: {
   const canRun = (slot: Slot, preset: string) =>
     slot.report !== undefined && (preset === 'upscale' ? slot.report.upscaleRunnable : slot.report.presets[preset]?.runnable === true);
 
-  const publicStatus = (slot: Slot): InstanceStatus => {
-    const { connection: _connection, ...status } = slot;
-    return { ...status };
-  };
-
   async function refreshOne(slot: Slot, signal?: AbortSignal): Promise<void> {
     try {
+      const first = slot.checkedAt === undefined;
       slot.report = await preflight(slot.connection.client, presets, workflows, signal);
       slot.reachable = true;
       slot.error = undefined;
-      const unrunnable = Object.entries(slot.report.presets).filter(([, report]) => !report.runnable);
-      if (unrunnable.length > 0) logger.warn({ comfy: slot.url, missing: Object.fromEntries(unrunnable.map(([name, report]) => [name, report.missing])) }, 'ComfyUI cannot run some presets');
+      const { report } = slot;
+      const unrunnable = Object.entries(report.presets).filter(([, preset]) => !preset.runnable);
+      if (unrunnable.length > 0) logger.warn({ comfy: slot.url, missing: Object.fromEntries(unrunnable.map(([name, preset]) => [name, preset.missing])) }, 'ComfyUI cannot run some presets');
+      if (first) {
+        const { previews } = report.system;
+        logger.info(
+          {
+            comfy: slot.url,
+            version: report.system.version,
+            models: Object.fromEntries(Object.entries(report.presets).map(([name, preset]) => [name, preset.models])),
+            vram: Object.fromEntries(Object.entries(report.presets).map(([name, preset]) => [name, describeVramFit(preset.vram)])),
+            previews: previews.method,
+          },
+          'ComfyUI preflight: the files each preset loads',
+        );
+        if (!previews.enabled) {
+          logger.warn({ comfy: slot.url, previewMethod: previews.method }, 'ComfyUI sends no preview frames: start it with --preview-method auto');
+        }
+      }
     } catch (error) {
       slot.reachable = false;
       slot.report = undefined;
@@ -85,12 +106,10 @@ export function createInstancePool(options: {
   }
 
   return {
-    async refresh(signal) {
-      await Promise.all(slots.map((slot) => refreshOne(slot, signal)));
+    async refresh({ only, signal } = {}) {
+      await Promise.all(slots.filter((slot) => only === undefined || slot.url === only).map((slot) => refreshOne(slot, signal)));
       wakeAll();
-      return slots.map(publicStatus);
     },
-    status: () => slots.map(publicStatus),
     async acquire(preset, { prefer, signal }) {
       for (;;) {
         signal.throwIfAborted();
@@ -107,6 +126,7 @@ export function createInstancePool(options: {
           return {
             url: free.url,
             connection: free.connection,
+            models: preset === 'upscale' ? undefined : free.report?.presets[preset]?.models,
             release() {
               if (released) return;
               released = true;
@@ -136,6 +156,7 @@ export function createInstancePool(options: {
       }
       return connection;
     },
+    status: () => slots.map(({ connection: _connection, ...state }) => ({ ...state })),
     async close() {
       wakeAll();
       await Promise.all([...slots.map((slot) => slot.connection.close()), ...[...adHoc.values()].map((connection) => connection.close())]);

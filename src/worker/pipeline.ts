@@ -5,6 +5,7 @@ import type { ComfyConnection } from '../comfy/follow.ts';
 import type { Config } from '../config.ts';
 import { UserError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { videoLinksFromConfig, type VideoLinks } from '../ops/videoLinks.ts';
 import { prepareImage } from '../media/index.ts';
 import type { EtaKey, WorkloadShape } from '../queue/eta.ts';
 import type { JobData, JobResult, JobRun } from '../queue/schemas.ts';
@@ -14,6 +15,8 @@ import {
   resolveJobParams,
   type BoundWorkflow,
   type JobParams,
+  type ModelFiles,
+  preferredModels,
   type Placement,
   type PreflightWorkflows,
   type Preset,
@@ -42,6 +45,8 @@ export type PipelineSettings = {
   previewIntervalMs: number;
   /** ComfyUI poll period when the socket cannot tell; default 1000. */
   pollIntervalMs: number;
+  /** Signs links to videos too large to post (PUBLIC_BASE_URL); none when undefined. */
+  videoLinks?: VideoLinks | undefined;
 };
 
 export const pipelineDefaults = { progressIntervalMs: 1000, previewIntervalMs: 2000, pollIntervalMs: 1000 } as const;
@@ -53,6 +58,7 @@ export function pipelineSettingsFromConfig(config: Config, overrides: Partial<Pi
     ffmpegPath: config.FFMPEG_PATH,
     placement: { computeDevice: config.DISTORCH_COMPUTE_DEVICE, allocations: config.DISTORCH_ALLOCATIONS },
     maxInputPixels: config.MAX_INPUT_PIXELS,
+    videoLinks: videoLinksFromConfig(config),
     ...overrides,
   };
 }
@@ -65,6 +71,8 @@ export type PipelineDeps = {
   connectionFor?: ((instance: string) => ComfyConnection | undefined) | undefined;
   presets: Presets;
   workflows: PreflightWorkflows;
+  /** The files `instance` resolved for this job's preset (its preflight report); default each role's first choice. */
+  models?: ModelFiles | undefined;
   settings: PipelineSettings;
   runs?: RunRecorder | undefined;
   eta?: EtaBook | undefined;
@@ -74,8 +82,15 @@ export type PipelineDeps = {
 };
 
 const UPLOAD_SUBFOLDER = 'oelala';
+/**
+ * Our files on ComfyUI stay bounded: ComfyUI has no delete route, so inputs are uploaded to
+ * its temp/ (referenced as "name [temp]") and the bundled workflows save with
+ * `save_output: false` (VHS writes to temp/ too); ComfyUI empties temp/ itself at every start.
+ */
+const UPLOAD_TYPE = 'temp';
+const uploaded = (name: string) => `${UPLOAD_SUBFOLDER}/${name} [${UPLOAD_TYPE}]`;
 
-type Prepared = { bound: BoundWorkflow; plan: ProgressPlan; etaKey: EtaKey; seed: number; upload: () => Promise<void> };
+type Prepared = { bound: BoundWorkflow; plan: ProgressPlan; etaKey: EtaKey; seed: number; models?: ModelFiles | undefined; upload: () => Promise<void> };
 
 /** Pure-ish: bind the job's graph (deterministic, so a re-attaching worker knows the node stages too). */
 async function prepare(deps: PipelineDeps, job: JobRef, attempt: number): Promise<Prepared> {
@@ -88,7 +103,7 @@ async function prepare(deps: PipelineDeps, job: JobRef, attempt: number): Promis
     const videoPath = data.source?.videoPath;
     if (!videoPath) throw new UserError('upscale_without_video', 'There is no finished video to upscale.');
     const name = `${job.id}.mp4`;
-    const bound = bindUpscale(upscale, { video: `${UPLOAD_SUBFOLDER}/${name}`, outputPrefix });
+    const bound = bindUpscale(upscale, { video: uploaded(name), outputPrefix });
     const shape: WorkloadShape = { steps: 1, frames: 81, width: data.input.width, height: data.input.height };
     return {
       bound,
@@ -97,7 +112,7 @@ async function prepare(deps: PipelineDeps, job: JobRef, attempt: number): Promis
       etaKey: { instance: deps.instance, preset: 'upscale', ...pick(shape) },
       upload: async () => {
         const video = await readInput(videoPath);
-        await client.uploadImage({ data: video, filename: name, subfolder: UPLOAD_SUBFOLDER, overwrite: true });
+        await client.uploadImage({ data: video, filename: name, subfolder: UPLOAD_SUBFOLDER, overwrite: true, type: UPLOAD_TYPE });
       },
     };
   }
@@ -106,18 +121,20 @@ async function prepare(deps: PipelineDeps, job: JobRef, attempt: number): Promis
   const workflow = deps.workflows.i2v[preset.workflow];
   if (!workflow) throw new UserError('preset_unavailable', `The ${preset.name} preset is not set up on this bot.`);
   const params = paramsFor(preset, data, deps.settings.placement);
+  const models = deps.models ?? preferredModels(preset.models);
   const name = `${job.id}.png`;
-  const bound = bindWorkflow(workflow, { ...params, image: `${UPLOAD_SUBFOLDER}/${name}`, outputPrefix });
+  const bound = bindWorkflow(workflow, { ...params, ...models, image: uploaded(name), outputPrefix });
   const etaKey: EtaKey = { instance: deps.instance, preset: preset.name, width: params.width, height: params.height, frames: params.frames };
   const shape: WorkloadShape = { steps: params.steps, frames: params.frames, width: params.width, height: params.height };
   return {
     bound,
     seed: params.seed,
+    models,
     plan: { kind: 'i2v', highSteps: params.splitStep, lowSteps: params.steps - params.splitStep, expectedMs: await (deps.eta ?? formulaEtaBook).estimate(etaKey, shape) },
     etaKey,
     upload: async () => {
       const png = await prepareImage(await readInput(data.input.path), { width: params.width, height: params.height, maxPixels: deps.settings.maxInputPixels });
-      await client.uploadImage({ data: png, filename: name, subfolder: UPLOAD_SUBFOLDER, overwrite: true });
+      await client.uploadImage({ data: png, filename: name, subfolder: UPLOAD_SUBFOLDER, overwrite: true, type: UPLOAD_TYPE });
     },
   };
 }
@@ -284,12 +301,15 @@ async function deliver(context: DeliverContext): Promise<JobResult> {
   const joined = await joinExtension(job.data, downloaded, dir, { ffmpegPath: deps.settings.ffmpegPath, signal });
   const video = await fitForDelivery(joined, { maxBytes: job.data.sizeLimit, ffmpegPath: deps.settings.ffmpegPath, dir, signal });
   const gpuStartedAt = finished.gpuStartedAt ?? run.submittedAt;
+  const link = video.fallbackFramePath ? deps.settings.videoLinks?.sign(video.videoPath) : undefined;
   const result: JobResult = {
     ...video,
+    ...(link ? { videoUrl: link.url, videoUrlExpiresAt: link.expiresAt } : {}),
     seed: prepared.seed,
     gpuSeconds: Math.max(0, (finished.gpuEndedAt - gpuStartedAt) / 1000),
     instance: run.instance,
     promptId: run.promptId,
+    ...(prepared.models ? { models: prepared.models } : {}),
   };
   // The terminal report must not be overtaken by a late progress report.
   await context.coalescer.close();

@@ -1,10 +1,10 @@
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { Logger } from '../log.ts';
-import { getCancelMarker } from '../queue/jobRecords.ts';
+import { jobMetrics } from '../ops/metrics.ts';
 import type { QueueContext } from '../queue/context.ts';
-import { recordFailure, getRun } from '../queue/jobRecords.ts';
+import { getCancelMarker, getDelivery, getRun, recordDelivery, recordFailure } from '../queue/jobRecords.ts';
 import { jobDataSchema, type JobData, type JobProgress, type JobResult } from '../queue/schemas.ts';
-import { classifyError, failureFor, JobCancelledError, JobHandedBackError } from './failures.ts';
+import { classifyError, failureFor, JobCancelledError, JobHandedBackError, JobLockLostError } from './failures.ts';
 import type { InstancePool } from './instances.ts';
 import { runJob, type PipelineDeps } from './pipeline.ts';
 import type { JobRef, Reporter } from '../queue/reporter.ts';
@@ -46,13 +46,28 @@ export function createProcessor(deps: ProcessDeps) {
       },
     };
     try {
+      // A worker that died after delivering left this: finish the job, run and post nothing again.
+      const delivered = await getDelivery(ctx, jobId);
+      if (delivered) {
+        log.info({ promptId: delivered.promptId }, 'already delivered before a takeover; finishing the job');
+        return delivered;
+      }
       const marker = await getCancelMarker(ctx, jobId);
       if (marker) throw new JobCancelledError(marker.by);
       const previous = await getRun(ctx, jobId);
       const lease = await pool.acquire(data.kind === 'upscale' ? 'upscale' : data.options.preset, { prefer: previous?.instance, signal: controller.signal });
       try {
-        log.info({ comfy: lease.url, attempt: ref.attempt }, 'running');
-        return await runJob({ ...deps.pipeline, instance: lease.url, connection: lease.connection, logger: log, onGpuDone: () => lease.release() }, ref, storing, controller.signal);
+        log.info({ comfy: lease.url, attempt: ref.attempt, models: lease.models }, 'running');
+        jobMetrics.started(data, job.timestamp);
+        const result = await runJob({ ...deps.pipeline, instance: lease.url, connection: lease.connection, models: lease.models, logger: log, onGpuDone: () => lease.release() }, ref, storing, controller.signal);
+        // Best effort: the landed marker of the status message guards the upload if this write fails.
+        await recordDelivery(ctx, jobId, result).catch((error: unknown) => log.warn({ err: error }, 'could not record the delivery'));
+        jobMetrics.completed(data, result);
+        return result;
+      } catch (error) {
+        // Its files changed since the last preflight: look again, so the next job goes where its files are.
+        if (classifyError(error).failure.code === 'missing_model') await pool.refresh({ only: lease.url });
+        throw error;
       } finally {
         lease.release();
       }
@@ -60,11 +75,17 @@ export function createProcessor(deps: ProcessDeps) {
       const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
       if (reason instanceof JobCancelledError) {
         log.info({ by: reason.by }, 'cancelled');
+        jobMetrics.cancelled(data);
         await reporter.cancelled(ref).catch((reportError: unknown) => log.warn({ err: reportError }, 'cancel report failed'));
         throw new UnrecoverableError('cancelled');
       }
+      if (reason instanceof JobLockLostError) {
+        // Nothing to report or record: the job is another worker's now (BullMQ refuses our move without the lock).
+        throw reason;
+      }
       if (reason instanceof JobHandedBackError) {
         log.info('handed back to the queue');
+        jobMetrics.handedBack(data);
         await job.moveToWait(token);
         throw new WaitingError();
       }
@@ -73,6 +94,7 @@ export function createProcessor(deps: ProcessDeps) {
       const retrying = !classified.permanent && job.attemptsMade + 1 < attempts;
       const failure = failureFor(classified, retrying);
       log[retrying ? 'warn' : 'error']({ err: error, code: failure.code, retrying }, 'job failed');
+      jobMetrics.failed(data, failure.code, retrying);
       // The member still hears of it below; only /jobs and /queue lose the words, so say so in the log.
       await recordFailure(ctx, jobId, failure).catch((recordError: unknown) => log.warn({ err: recordError, code: failure.code }, 'could not store the failure'));
       await reporter.failed(ref, failure).catch((reportError: unknown) => log.warn({ err: reportError }, 'failure report failed'));

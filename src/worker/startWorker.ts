@@ -8,17 +8,26 @@ import { getRun, recordRun } from '../queue/jobRecords.ts';
 import { QUEUE_NAME } from '../queue/keys.ts';
 import type { JobData, JobResult } from '../queue/schemas.ts';
 import { loadPresets, loadWorkflows, type PreflightWorkflows, type Presets } from '../workflow/index.ts';
-import { JobCancelledError, JobHandedBackError } from './failures.ts';
-import { createInstancePool, type InstanceStatus } from './instances.ts';
+import { JobCancelledError, JobHandedBackError, JobLockLostError } from './failures.ts';
+import { createInstancePool, type InstanceState } from './instances.ts';
 import { pipelineSettingsFromConfig, type PipelineSettings } from './pipeline.ts';
 import { createProcessor, type HeldJob } from './processJob.ts';
 import type { Reporter } from '../queue/reporter.ts';
 
 /** Timing of the worker; the defaults suit production, tests shorten them. */
 export type WorkerTuning = {
-  /** A job's lock; a SIGKILLed worker's job is taken over after about this long. Default 30 s. */
+  /**
+   * A job's lock; a SIGKILLed worker's job runs again on another worker after about this
+   * long plus one stalled check (8–12 s with the defaults). Default 10 s.
+   */
   lockDurationMs: number;
-  /** How often workers look for jobs whose lock expired. Default 15 s. */
+  /**
+   * How often a running job's lock is renewed. A worker whose event loop is blocked for
+   * longer than lockDurationMs − lockRenewMs (a long synchronous step, a GC pause) loses
+   * the job; a slow upload does not block the loop and never does. Default 2 s.
+   */
+  lockRenewMs: number;
+  /** How often workers look for jobs whose lock expired. Default 2 s. */
   stalledIntervalMs: number;
   /** Takeovers before a job that keeps killing workers fails. Default 3. */
   maxStalledCount: number;
@@ -30,8 +39,9 @@ export type WorkerTuning = {
 };
 
 export const workerTuningDefaults = {
-  lockDurationMs: 30_000,
-  stalledIntervalMs: 15_000,
+  lockDurationMs: 10_000,
+  lockRenewMs: 2_000,
+  stalledIntervalMs: 2_000,
   maxStalledCount: 3,
   preflightIntervalMs: 5 * 60_000,
   graceMs: undefined,
@@ -55,17 +65,14 @@ export type StartWorkerOptions = {
 export type WorkerHandle = {
   /** Resolves once every instance was preflighted and the worker takes jobs. */
   ready: Promise<void>;
-  /** Preflight again (for /comfy status) and return what each instance can run. */
-  refreshInstances(): Promise<InstanceStatus[]>;
-  instanceStatus(): InstanceStatus[];
-  /** Jobs this worker holds right now. */
-  heldJobIds(): string[];
   /** First signal: take no new jobs, let running ones finish within the grace period, hand back the rest. */
   shutdown(): Promise<void>;
   /** Second signal: hand back every running job now and close. */
   stopNow(): Promise<void>;
   /** Same as stopNow, for tests and embedding. */
   close(): Promise<void>;
+  /** Each instance's state now (for /readyz and the instance metrics); empty before the first preflight. */
+  instanceStatus(): InstanceState[];
 };
 
 /** The presets and every workflow they name (plus the upscale graph), checked at start. */
@@ -120,6 +127,7 @@ export function startWorker(options: StartWorkerOptions): WorkerHandle {
       // gives its ComfyUI slot back at once, so the next prompt is queued while the upload runs.
       concurrency: Math.max(1, urls.length * (config.PROMPTS_PER_INSTANCE + 1)),
       lockDuration: tuning.lockDurationMs,
+      lockRenewTime: Math.min(tuning.lockRenewMs, tuning.lockDurationMs / 2),
       stalledInterval: tuning.stalledIntervalMs,
       maxStalledCount: tuning.maxStalledCount,
       removeOnComplete: { age: ctx.jobDefaults.keepFinishedSeconds },
@@ -127,6 +135,16 @@ export function startWorker(options: StartWorkerOptions): WorkerHandle {
     });
     worker.on('error', (error) => logger.warn({ err: error }, 'worker error'));
     worker.on('stalled', (jobId) => logger.warn({ jobId }, 'took over a stalled job'));
+    // Our lock is gone (this worker was stalled for longer than the lock): another worker owns the
+    // job now and re-attaches to its prompt, so stop here and deliver nothing.
+    worker.on('lockRenewalFailed', (jobIds) => {
+      for (const jobId of jobIds) {
+        const job = held.get(jobId);
+        if (!job || job.controller.signal.aborted) continue;
+        logger.warn({ jobId }, 'lost the lock of a running job; leaving it to the worker that took it over');
+        job.controller.abort(new JobLockLostError());
+      }
+    });
     await worker.waitUntilReady();
     preflightTimer = setInterval(() => void pool?.refresh(), tuning.preflightIntervalMs);
     preflightTimer.unref();
@@ -169,9 +187,7 @@ export function startWorker(options: StartWorkerOptions): WorkerHandle {
 
   return {
     ready,
-    refreshInstances: async () => (pool ? pool.refresh() : []),
     instanceStatus: () => pool?.status() ?? [],
-    heldJobIds: () => [...held.keys()],
     shutdown() {
       closing ??= (async () => {
         await ready.catch(() => {});

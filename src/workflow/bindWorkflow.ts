@@ -1,8 +1,9 @@
 import { bindGraph, type BoundWorkflow } from './bindGraph.ts';
 import type { LoadedWorkflow } from './loadWorkflow.ts';
+import type { ModelFiles } from './presetSchema.ts';
 import type { JobParams } from './resolveJobParams.ts';
 
-export type I2vBindParams = JobParams & {
+export type I2vBindParams = JobParams & ModelFiles & {
   /** The uploaded start image as LoadImage takes it: "name.png" or "subfolder/name.png". */
   image: string;
   /** VHS filename_prefix, e.g. "oelala/<jobId>-a1"; may contain a subfolder. */

@@ -51,8 +51,8 @@ export const bindingSchema = z.strictObject({
   description: z.string().optional(),
   /** The node whose UI output carries the video (`gifs`). */
   output: nodeRef,
-  /** Node → the class_type the binding expects there (checked at load). */
-  classes: z.record(nodeRef, z.string().min(1)).default({}),
+  /** Node → the class_type the binding expects there, or the classes it works with (checked at load). */
+  classes: z.record(nodeRef, z.union([z.string().min(1), z.array(z.string().min(1)).min(1)])).default({}),
   /** Values used when a job does not set the parameter (upscale model, scale, crf). */
   defaults: z.partialRecord(z.enum(PARAM_NAMES), z.union([z.string(), z.number(), z.boolean()])).default({}),
   params: z.partialRecord(z.enum(PARAM_NAMES), z.array(bindingTargetSchema).min(1)),

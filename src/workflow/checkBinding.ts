@@ -20,8 +20,9 @@ export function checkBinding(graph: ApiGraph, binding: Binding): string[] {
   for (const [ref, expected] of Object.entries(binding.classes)) {
     const id = resolve(ref, `classes."${ref}"`);
     const actual = id === undefined ? undefined : graph[id]?.class_type;
-    if (id !== undefined && actual !== expected) {
-      problems.push(`classes."${ref}": ${describe(id)} is a ${actual}, the binding expects a ${expected}`);
+    const accepted = typeof expected === 'string' ? [expected] : expected;
+    if (id !== undefined && (actual === undefined || !accepted.includes(actual))) {
+      problems.push(`classes."${ref}": ${describe(id)} is a ${actual}, the binding expects a ${accepted.join(' or a ')}`);
     }
   }
 

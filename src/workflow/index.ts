@@ -8,7 +8,7 @@ export { type Catalogue, checkGraph, comboOptions, type NodeSpec } from './check
 export { isFrameCount, suggestFrames } from './frames.ts';
 export { type ApiGraph, type ApiNode, apiGraphSchema, isLink, type Link, resolveNodeRef, titleOf } from './graph.ts';
 export { expertOf, groupLoras, type LoraGroups } from './groupLoras.ts';
-export { listPresets, loadPresets } from './loadPresets.ts';
+export { listPresets, loadPresets, MODEL_SET_FILE } from './loadPresets.ts';
 export {
   ASPECTS,
   type Aspect,
@@ -25,8 +25,22 @@ export {
 export { type LoadedWorkflow, loadWorkflow } from './loadWorkflow.ts';
 export { loadWorkflows, UPSCALE_WORKFLOW } from './loadWorkflows.ts';
 export { aspectRatio, MAX_ASPECT, pickSize, pixelBudget, type Size, sizeForBudget } from './pickSize.ts';
-export { type ComfyInstance, modelFolderFor, packFor, preflight, type PreflightReport, type PreflightWorkflows } from './preflight.ts';
-export { type Preset, type PresetFile, type Presets, presetSchema } from './presetSchema.ts';
+export { type ComfyInstance, preflight, type PreflightReport, type PreflightWorkflows, type PresetReport } from './preflight.ts';
+export {
+  MODEL_ROLE_WORDS,
+  MODEL_ROLES,
+  type ModelChoices,
+  type ModelFiles,
+  type ModelRole,
+  modelSetSchema,
+  type Preset,
+  type PresetFile,
+  type Presets,
+  presetSchema,
+  RESOLUTION_LIMITS,
+} from './presetSchema.ts';
+export { describeModelFiles, describeModelProblem, type ModelPick, type ModelProblem, pickModel, preferredModels, quantisationOfSet } from './resolveModels.ts';
+export { describeVramFit, type VramFit, type VramVerdict, vramFit } from './vramFit.ts';
 export {
   type JobParams,
   type ParamOverrides,

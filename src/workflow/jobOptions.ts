@@ -35,6 +35,10 @@ export const jobOptionsSchema = z.object({
   preset: z.string().min(1),
   frames: z.number().int().optional(),
   aspect: z.enum(ASPECTS).default('auto'),
+  /** Side of a square pixel budget (480 → at most 480×480 px); default the preset's. */
+  resolution: z.number().int().optional(),
+  /** Playback frame rate of the video; default the preset's. */
+  fps: z.number().int().optional(),
   /** Explicit size (the CLI's --width/--height); wins over `aspect`. */
   width: z.number().int().optional(),
   height: z.number().int().optional(),

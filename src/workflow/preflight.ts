@@ -1,8 +1,13 @@
+import { modelFolderFor, nodePacksFor } from '../comfy/nodePacks.ts';
+import type { SystemStats } from '../comfy/schemas.ts';
+import { type Gpu, gpusOf, type PreviewSetting, previewSettingOf } from '../comfy/systemFacts.ts';
 import { comboOptions, type InputSpec } from './checkGraph.ts';
 import type { ParamName } from './bindingSchema.ts';
 import { resolveNodeRef } from './graph.ts';
 import type { LoadedWorkflow } from './loadWorkflow.ts';
-import type { Presets } from './presetSchema.ts';
+import { MODEL_ROLE_WORDS, MODEL_ROLES, type ModelFiles, type Presets } from './presetSchema.ts';
+import { describeModelProblem, type ModelProblem, pickModel } from './resolveModels.ts';
+import { type VramFit, vramFit } from './vramFit.ts';
 
 /** What preflight needs of a ComfyUI client (ComfyClient fits): cheap per-class and per-folder reads. */
 export type ComfyInstance = {
@@ -10,6 +15,7 @@ export type ComfyInstance = {
   objectInfo(nodeClass?: string, signal?: AbortSignal): Promise<Record<string, unknown>>;
   /** File names in a model folder; may reject with a `status: 404` error for an unknown folder. */
   models(folder: string, signal?: AbortSignal): Promise<string[]>;
+  systemStats(signal?: AbortSignal): Promise<Pick<SystemStats, 'system' | 'devices'>>;
 };
 
 export type PreflightWorkflows = {
@@ -18,68 +24,58 @@ export type PreflightWorkflows = {
   upscale?: LoadedWorkflow | undefined;
 };
 
+export type PresetReport = {
+  runnable: boolean;
+  /** One line per problem: a missing node ("node Class (pack)"), a model with the closest installed names. */
+  missing: string[];
+  /** The files this instance loads for the preset, when every role resolved. */
+  models: ModelFiles | undefined;
+  modelProblems: ModelProblem[];
+  vram: VramFit;
+};
+
 export type PreflightReport = {
   /** Every node installed and every preset and the upscale runnable. */
   ok: boolean;
   missingNodes: Array<{ classType: string; pack: string }>;
-  /** Per preset; `missing` lists model files as "folder/file" and missing nodes as "node Class (pack)". */
-  presets: Record<string, { runnable: boolean; missing: string[] }>;
+  presets: Record<string, PresetReport>;
   /** The DisTorch2 device list of this instance, e.g. ["cpu", "cuda:0", "cuda:1"]. */
   devices: string[];
   loras: string[];
   upscaleModels: string[];
   upscaleRunnable: boolean;
   upscaleMissing: string[];
+  /** From /system_stats: version, GPUs, and whether ComfyUI was started to send preview frames. */
+  system: { version: string | undefined; gpus: Gpu[]; previews: PreviewSetting };
 };
-
-/** The parameters that name model files, and the node input that loads each. */
-const MODEL_PARAMS = ['highModel', 'lowModel', 'textEncoder', 'vae', 'upscaleModel'] as const satisfies readonly ParamName[];
-
-/** The /models folder a loader class reads from. */
-export function modelFolderFor(classType: string): string {
-  if (/^UnetLoaderGGUF/i.test(classType)) return 'unet_gguf';
-  if (/^CLIPLoaderGGUF/i.test(classType)) return 'clip_gguf';
-  if (/^UNETLoader/i.test(classType)) return 'diffusion_models';
-  if (/^CLIPLoader/i.test(classType)) return 'text_encoders';
-  if (/^VAELoader/i.test(classType)) return 'vae';
-  if (/^Lora/i.test(classType)) return 'loras';
-  if (/^UpscaleModel/i.test(classType)) return 'upscale_models';
-  return 'checkpoints';
-}
-
-/** The custom node pack that provides a class, so an admin knows what to install. */
-export function packFor(classType: string, installed: ReadonlySet<string>): string {
-  if (/DisTorch|MultiGPU/.test(classType)) {
-    // The GGUF DisTorch2 loaders exist only when ComfyUI-GGUF is installed beside MultiGPU.
-    const multiGpuPresent = [...installed].some((name) => /DisTorch|MultiGPU/.test(name));
-    return /GGUF/.test(classType) && multiGpuPresent ? 'ComfyUI-GGUF' : 'ComfyUI-MultiGPU';
-  }
-  if (/GGUF/.test(classType)) return 'ComfyUI-GGUF';
-  if (/KJ$/.test(classType)) return 'ComfyUI-KJNodes';
-  if (/^VHS_/.test(classType)) return 'ComfyUI-VideoHelperSuite';
-  return 'ComfyUI core (update ComfyUI)';
-}
 
 type NodeInfo = { input?: { required?: Record<string, InputSpec>; optional?: Record<string, InputSpec> } };
 
+/** The parameter of each model role, and the upscale model's. */
+const UPSCALE_PARAM = 'upscaleModel' satisfies ParamName;
+
 /**
- * What this ComfyUI can run: installed nodes, model files per preset, devices, LoRAs and
- * upscale models. The worker records it per instance and never sends a job to an
- * instance that cannot run its preset; /comfy status shows it.
+ * What this ComfyUI can run: installed nodes, the model files each preset resolves to, devices,
+ * LoRAs, upscale models, GPUs and previews. The worker records it per instance and never sends a
+ * job to an instance that cannot run its preset; /comfy status and `generate --check` show it.
  */
 export async function preflight(instance: ComfyInstance, presets: Presets, workflows: PreflightWorkflows, signal?: AbortSignal): Promise<PreflightReport> {
   const all = [...Object.values(workflows.i2v), ...(workflows.upscale ? [workflows.upscale] : [])];
   const classes = [...new Set(all.flatMap((workflow) => Object.values(workflow.graph).map((node) => node.class_type)))].sort();
 
   const infos = new Map<string, NodeInfo>();
-  await Promise.all(classes.map(async (classType) => {
-    const answer = await instance.objectInfo(classType, signal);
-    const info = answer[classType];
-    if (info && typeof info === 'object') infos.set(classType, info as NodeInfo);
-  }));
+  const [stats] = await Promise.all([
+    instance.systemStats(signal),
+    ...classes.map(async (classType) => {
+      const answer = await instance.objectInfo(classType, signal);
+      const info = answer[classType];
+      if (info && typeof info === 'object') infos.set(classType, info as NodeInfo);
+    }),
+  ]);
   const installed = new Set(infos.keys());
-  const missingClasses = classes.filter((classType) => !installed.has(classType));
-  const missingNodes = missingClasses.map((classType) => ({ classType, pack: packFor(classType, installed) }));
+  const missingNodes = classes
+    .filter((classType) => !installed.has(classType))
+    .map((classType) => ({ classType, pack: nodePacksFor(classType, installed).join(' and ') || 'the custom node pack that provides it' }));
 
   const folders = new Map<string, Promise<string[]>>();
   const listFolder = (folder: string) => {
@@ -95,39 +91,58 @@ export async function preflight(instance: ComfyInstance, presets: Presets, workf
     return listing;
   };
 
-  /** Model files a workflow would load for these parameter values, missing ones as "folder/file". */
-  const missingFiles = async (workflow: LoadedWorkflow, values: Partial<Record<ParamName, unknown>>) => {
-    const missing: string[] = [];
-    for (const param of MODEL_PARAMS) {
-      const target = workflow.binding.params[param]?.[0];
-      const name = values[param] ?? workflow.binding.defaults[param];
-      if (!target || typeof name !== 'string') continue;
-      const found = resolveNodeRef(workflow.graph, target.node);
-      const classType = found.ok ? workflow.graph[found.id]?.class_type : undefined;
-      if (!classType) continue;
-      const folder = modelFolderFor(classType);
-      if (!(await listFolder(folder)).includes(name)) missing.push(`${folder}/${name}`);
-    }
-    return missing;
+  /** The folder a workflow loads a parameter's file from, by the loader class and input it is bound to. */
+  const folderOf = (workflow: LoadedWorkflow, param: ParamName) => {
+    const target = workflow.binding.params[param]?.[0];
+    if (!target) return undefined;
+    const found = resolveNodeRef(workflow.graph, target.node);
+    const classType = found.ok ? workflow.graph[found.id]?.class_type : undefined;
+    return modelFolderFor(classType, target.input);
   };
   const missingNodesOf = (workflow: LoadedWorkflow) =>
     missingNodes.filter((node) => Object.values(workflow.graph).some((graphNode) => graphNode.class_type === node.classType)).map((node) => `node ${node.classType} (${node.pack})`);
 
-  const presetReports: PreflightReport['presets'] = {};
+  const gpus = gpusOf(stats);
+  const presetReports: Record<string, PresetReport> = {};
   for (const preset of Object.values(presets)) {
     const workflow = workflows.i2v[preset.workflow];
-    const missing = workflow
-      ? [...missingNodesOf(workflow), ...(await missingFiles(workflow, { highModel: preset.models.highNoise, lowModel: preset.models.lowNoise, textEncoder: preset.models.textEncoder, vae: preset.models.vae }))]
-      : [`workflow ${preset.workflow}`];
-    presetReports[preset.name] = { runnable: missing.length === 0, missing };
+    const vram = vramFit(preset.vram, gpus);
+    if (!workflow) {
+      presetReports[preset.name] = { runnable: false, missing: [`workflow ${preset.workflow}`], models: undefined, modelProblems: [], vram };
+      continue;
+    }
+    const files: Partial<ModelFiles> = {};
+    const modelProblems: ModelProblem[] = [];
+    for (const role of MODEL_ROLES) {
+      const folder = folderOf(workflow, role);
+      if (!folder) {
+        // A graph that loads no file for this role binds nothing; the preset's first choice stands in.
+        files[role] = preset.models[role][0] ?? '';
+        continue;
+      }
+      const pick = pickModel(MODEL_ROLE_WORDS[role], folder, preset.models[role], await listFolder(folder));
+      if (pick.ok) files[role] = pick.file;
+      else modelProblems.push(pick.problem);
+    }
+    const missing = [...missingNodesOf(workflow), ...modelProblems.map(describeModelProblem)];
+    const models = modelProblems.length === 0 ? (files as ModelFiles) : undefined;
+    presetReports[preset.name] = { runnable: missing.length === 0, missing, models, modelProblems, vram };
   }
 
-  const upscaleMissing = workflows.upscale ? [...missingNodesOf(workflows.upscale), ...(await missingFiles(workflows.upscale, {}))] : ['workflow (none loaded)'];
-  const deviceSource = [...infos.entries()].find(([classType]) => classType === 'UnetLoaderGGUFDisTorch2MultiGPU') ?? [...infos.entries()].find(([, info]) => info.input?.optional?.compute_device);
+  const upscaleMissing = workflows.upscale ? [...missingNodesOf(workflows.upscale), ...(await upscaleModelProblems(workflows.upscale))] : ['workflow (none loaded)'];
+  async function upscaleModelProblems(workflow: LoadedWorkflow): Promise<string[]> {
+    const folder = folderOf(workflow, UPSCALE_PARAM);
+    const name = workflow.binding.defaults[UPSCALE_PARAM];
+    if (!folder || typeof name !== 'string') return [];
+    const pick = pickModel('upscale model', folder, [name], await listFolder(folder));
+    return pick.ok ? [] : [describeModelProblem(pick.problem)];
+  }
+  const deviceSource = [...infos.entries()].find(([, info]) => info.input?.optional?.compute_device);
   const devices = comboOptions(deviceSource?.[1].input?.optional?.compute_device) ?? [];
   const [loras, upscaleModels] = await Promise.all([listFolder('loras'), listFolder('upscale_models')]);
 
   const upscaleRunnable = upscaleMissing.length === 0;
   const ok = missingNodes.length === 0 && upscaleRunnable && Object.values(presetReports).every((report) => report.runnable);
-  return { ok, missingNodes, presets: presetReports, devices, loras, upscaleModels, upscaleRunnable, upscaleMissing };
+  const system = { version: stats.system.comfyui_version, gpus, previews: previewSettingOf(stats) };
+  return { ok, missingNodes, presets: presetReports, devices, loras, upscaleModels, upscaleRunnable, upscaleMissing, system };
 }

@@ -8,8 +8,8 @@ import { validateOptionsForPreset } from './validateOptions.ts';
 
 /**
  * A job's parameters as resolved once, at acceptance, and stored with the job: everything
- * the graph is bound with except where this worker's GPUs put the models, the uploaded
- * image name and the output prefix. The worker and the waiting-line ETA read these back.
+ * the graph is bound with except where this worker's GPUs put the models, which model
+ * files this instance has (`PresetReport.models`), the uploaded image name and the output prefix. The worker and the waiting-line ETA read these back.
  */
 export const resolvedParamsSchema = z.object({
   preset: z.string(),
@@ -28,10 +28,6 @@ export const resolvedParamsSchema = z.object({
   seed: z.number().int().nonnegative(),
   sampler: z.string(),
   scheduler: z.string(),
-  highModel: z.string(),
-  lowModel: z.string(),
-  textEncoder: z.string(),
-  vae: z.string(),
   loraHigh: loraChoiceSchema.optional(),
   loraLow: loraChoiceSchema.optional(),
   sageMode: z.string(),
@@ -68,15 +64,15 @@ export function resolveJobParams(
 ): Result<JobParams> {
   const checked = validateOptionsForPreset(preset, options);
   if (!checked.ok) return checked;
-  const { frames, steps, cfg } = checked.value;
+  const { frames, steps, cfg, resolution, fps } = checked.value;
 
-  const size = pickSize(preset, { aspect: options.aspect, width: options.width, height: options.height }, image);
+  const size = pickSize(preset, { aspect: options.aspect, resolution, width: options.width, height: options.height }, image);
   if (!size.ok) return size;
 
   const splitStep = resolveSplitStep(preset, steps, overrides.splitStep);
   if (!splitStep.ok) return splitStep;
 
-  const { defaults, models } = preset;
+  const { defaults } = preset;
   return ok({
     preset: preset.name,
     workflow: preset.workflow,
@@ -85,7 +81,7 @@ export function resolveJobParams(
     width: size.value.width,
     height: size.value.height,
     frames,
-    fps: defaults.fps,
+    fps,
     steps,
     splitStep: splitStep.value,
     cfg,
@@ -93,10 +89,6 @@ export function resolveJobParams(
     seed: options.seed,
     sampler: defaults.sampler,
     scheduler: defaults.scheduler,
-    highModel: models.highNoise,
-    lowModel: models.lowNoise,
-    textEncoder: models.textEncoder,
-    vae: models.vae,
     loraHigh: options.loraHigh,
     loraLow: options.loraLow,
     computeDevice: placement.computeDevice,

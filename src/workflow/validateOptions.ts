@@ -5,7 +5,7 @@ import { checkEdge } from './pickSize.ts';
 import type { Preset } from './presetSchema.ts';
 
 /** The member's numbers after the preset's defaults fill the gaps. */
-export type CheckedOptions = { frames: number; steps: number; cfg: number };
+export type CheckedOptions = { frames: number; steps: number; cfg: number; resolution: number; fps: number };
 
 const orList = (values: number[]) => (values.length === 2 ? `${values[0]} or ${values[1]}` : values.join(', '));
 
@@ -47,6 +47,10 @@ export function validateOptionsForPreset(preset: Preset, options: Partial<JobOpt
   if (!steps.ok) return steps;
   const cfg = checkRange('cfg_out_of_range', 'CFG', options.cfg ?? preset.defaults.cfg, preset.ranges.cfg, preset, false);
   if (!cfg.ok) return cfg;
+  const resolution = checkRange('resolution_out_of_range', 'Resolution', options.resolution ?? preset.defaults.resolution, preset.ranges.resolution, preset, true);
+  if (!resolution.ok) return resolution;
+  const fps = checkRange('fps_out_of_range', 'A frame rate of', options.fps ?? preset.defaults.fps, preset.ranges.fps, preset, true);
+  if (!fps.ok) return fps;
   for (const [which, lora] of [['high', options.loraHigh], ['low', options.loraLow]] as const) {
     const checked = checkLora(which, lora, preset);
     if (!checked.ok) return checked;
@@ -57,5 +61,5 @@ export function validateOptionsForPreset(preset: Preset, options: Partial<JobOpt
     const checked = checkEdge(edge, value, preset);
     if (!checked.ok) return checked;
   }
-  return ok({ frames: frames.value, steps: steps.value, cfg: cfg.value });
+  return ok({ frames: frames.value, steps: steps.value, cfg: cfg.value, resolution: resolution.value, fps: fps.value });
 }

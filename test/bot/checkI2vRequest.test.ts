@@ -35,6 +35,19 @@ describe('what /i2v checks before answering Discord', () => {
     expect(refusal(png, { preset: 'fast', frames: 201 }).message).toMatch(/between 17 and 81 frames/);
   });
 
+  it('GIVEN resolution 800 THEN names the 256–720 range', () => {
+    expect(refusal(png, { resolution: 800 })).toMatchObject({ code: 'resolution_out_of_range', message: expect.stringMatching(/between 256 and 720/) });
+  });
+
+  it('GIVEN 60 fps THEN names the preset’s frame-rate range', () => {
+    expect(refusal(png, { fps: 60 })).toMatchObject({ code: 'fps_out_of_range', message: expect.stringMatching(/between 8 and 30/) });
+  });
+
+  it('GIVEN resolution 720 and 24 fps THEN both travel with the job', () => {
+    const result = checkI2vRequest(png, { resolution: 720, fps: 24 }, presets, limits);
+    expect(result.ok && result.value.options).toMatchObject({ resolution: 720, fps: 24 });
+  });
+
   it('GIVEN 42 frames THEN suggests the nearest valid counts', () => {
     expect(refusal(png, { frames: 42 }).code).toBe('frames_not_4k_plus_1');
   });

@@ -29,7 +29,7 @@ describe('custom ids', () => {
   });
 });
 
-const previous: JobOptions = { prompt: 'a fox jumps', preset: 'fast', frames: 17, aspect: 'auto', seed: 42, steps: 6 };
+const previous: JobOptions = { prompt: 'a fox jumps', preset: 'fast', frames: 17, aspect: 'auto', seed: 42, steps: 6, resolution: 480 };
 
 describe('the edit form’s values', () => {
   it('GIVEN a new prompt and an empty seed THEN the prompt changes and a new seed is drawn', () => {
@@ -39,7 +39,7 @@ describe('the edit form’s values', () => {
 
   it('GIVEN another preset THEN steps and CFG fall back to that preset’s', () => {
     const result = optionsFromEditForm({ preset: 'quality', seed: '42', frames: '' }, previous, presets, () => 7);
-    expect(result.ok && result.value).toMatchObject({ preset: 'quality', frames: undefined, steps: undefined, seed: 42 });
+    expect(result.ok && result.value).toMatchObject({ preset: 'quality', frames: undefined, steps: undefined, resolution: undefined, seed: 42 });
   });
 
   it('GIVEN words where numbers belong THEN a refusal that says what to type', () => {
@@ -85,7 +85,7 @@ const record: StoredResult = {
 
 describe('📋 info', () => {
   it('the /i2v line repeats the job: every option a member set, and its seed', () => {
-    expect(i2vCommandLine(record)).toBe('/i2v prompt:a fox jumps negative:blur preset:fast frames:17 steps:6 seed:42 spoiler:true');
+    expect(i2vCommandLine(record)).toBe('/i2v prompt:a fox jumps negative:blur preset:fast frames:17 resolution:480 steps:6 seed:42 spoiler:true');
   });
 
   it('a prompt too long for one message goes out as a file, never cut', () => {

@@ -36,7 +36,10 @@ describe('the ComfyUI client against the simulator', () => {
     expect(stats.system.comfyui_version).toBeDefined();
     expect(await client.features()).toMatchObject({ supports_preview_metadata: true });
     expect(await client.models()).toContain('loras');
-    expect(await client.models('unet_gguf')).toContain('Wan2.2-I2V-A14B-HighNoise-Q4_K_M.gguf');
+    expect(await client.models('unet_gguf')).toContain('wan2.2_i2v_high_noise_14B_Q6_K.gguf');
+    // models/clip is listed under text_encoders, as real ComfyUI lists it; /models/clip is not a folder.
+    expect(await client.models('text_encoders')).toEqual(['umt5-xxl-enc-bf16-uncensored-CONVERTED.safetensors']);
+    await expect(client.models('clip')).rejects.toThrow(/404/);
     const info = await client.objectInfo('KSamplerAdvanced');
     expect(info['KSamplerAdvanced']?.input?.required).toHaveProperty('noise_seed');
     expect(await client.objectInfo('NoSuchNode')).toEqual({});

@@ -7,10 +7,10 @@ export function wanGraph(options: { image: string; seed?: number; frames?: numbe
   const steps = options.steps ?? 4;
   const split = Math.floor(steps / 2);
   return {
-    '1': { class_type: 'UnetLoaderGGUFDisTorch2MultiGPU', _meta: { title: 'UNet high noise' }, inputs: { unet_name: 'Wan2.2-I2V-A14B-HighNoise-Q4_K_M.gguf', compute_device: 'cuda:0', ...distorch } },
-    '2': { class_type: 'UnetLoaderGGUFDisTorch2MultiGPU', _meta: { title: 'UNet low noise' }, inputs: { unet_name: 'Wan2.2-I2V-A14B-LowNoise-Q4_K_M.gguf', compute_device: 'cuda:0', ...distorch } },
-    '3': { class_type: 'CLIPLoaderDisTorch2MultiGPU', _meta: { title: 'Text encoder' }, inputs: { clip_name: 'umt5_xxl_fp8_e4m3fn_scaled.safetensors', type: 'wan', device: 'cuda:1', ...distorch, expert_mode_allocations: '', eject_models: false } },
-    '4': { class_type: 'VAELoaderDisTorch2MultiGPU', _meta: { title: 'VAE' }, inputs: { vae_name: 'wan_2.1_vae.safetensors', compute_device: 'cuda:0', ...distorch, expert_mode_allocations: '' } },
+    '1': { class_type: 'UnetLoaderGGUFDisTorch2MultiGPU', _meta: { title: 'UNet high noise' }, inputs: { unet_name: 'wan2.2_i2v_high_noise_14B_Q6_K.gguf', compute_device: 'cuda:0', ...distorch } },
+    '2': { class_type: 'UnetLoaderGGUFDisTorch2MultiGPU', _meta: { title: 'UNet low noise' }, inputs: { unet_name: 'wan2.2_i2v_low_noise_14B_Q6_K.gguf', compute_device: 'cuda:0', ...distorch } },
+    '3': { class_type: 'CLIPLoaderDisTorch2MultiGPU', _meta: { title: 'Text encoder' }, inputs: { clip_name: 'umt5-xxl-enc-bf16-uncensored-CONVERTED.safetensors', type: 'wan', device: 'cuda:1', ...distorch, expert_mode_allocations: '', eject_models: false } },
+    '4': { class_type: 'VAELoaderDisTorch2MultiGPU', _meta: { title: 'VAE' }, inputs: { vae_name: 'wan_2.2_vae.safetensors', compute_device: 'cuda:0', ...distorch, expert_mode_allocations: '' } },
     '7': { class_type: 'ModelSamplingSD3', _meta: { title: 'Shift high' }, inputs: { model: ['1', 0], shift: 5.0 } },
     '8': { class_type: 'ModelSamplingSD3', _meta: { title: 'Shift low' }, inputs: { model: ['2', 0], shift: 5.0 } },
     '11': { class_type: 'CLIPTextEncode', _meta: { title: 'Positive' }, inputs: { clip: ['3', 0], text: 'a red fox turns its head' } },

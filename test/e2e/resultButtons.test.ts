@@ -72,7 +72,11 @@ describe('buttons under a result', () => {
     expect(reply.flags & EPHEMERAL).toBe(EPHEMERAL);
     const seed = /seed (\d+)/.exec(original.content)![1];
     expect(reply.content).toContain(`seed \`${seed}\``);
-    expect(reply.content).toMatch(/Wan2\.2-I2V-A14B-HighNoise-Q4_K_M\.gguf/);
+    // The model files the instance actually loaded, as the worker recorded them.
+    const { models } = (await loadResult(world.bot.context.queue, jobId))!.result;
+    expect(models).toBeDefined();
+    for (const file of Object.values(models!)) expect(reply.content).toContain(`\`${file}\``);
+    expect(reply.content).toMatch(/\*\*Models:\*\* `[^`]+\.gguf`/);
     expect(reply.content).toMatch(/\d+×\d+ · 17 frames at 16 fps/);
     expect(reply.content).toMatch(/on `http:\/\/127\.0\.0\.1:\d+`/);
     expect(reply.content).toContain(`/i2v prompt:a fox jumps preset:fast frames:17 seed:${seed}`);

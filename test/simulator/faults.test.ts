@@ -117,11 +117,12 @@ describe('the simulator reproduces faults and control requests', () => {
     expect((missing.json as { error: unknown }).error).toMatchObject({ type: 'missing_node_type', details: "Node ID '#1'", extra_info: { class_type: 'UnetLoaderGGUFDisTorch2MultiGPU' } });
     expect(await getJson(sim, '/object_info/UnetLoaderGGUFDisTorch2MultiGPU')).toEqual({});
     sim.knobs.missingNodeClasses = [];
-    sim.setModels('unet_gguf', ['Wan2.2-I2V-A14B-HighNoise-Q6_K.gguf']);
+    // Files on disk: the high-noise expert only, plus a safetensors file unet_gguf must not list.
+    sim.setModels('diffusion_models', ['wan2.2_i2v_high_noise_14B_Q6_K.gguf', 'other.safetensors']);
     const noModel = await post(sim, '/prompt', { prompt: graph('x/c') });
     const errors = (noModel.json as { node_errors: Record<string, { errors: Array<{ type: string; details: string }> }> }).node_errors;
     expect(errors['1']?.errors[0]?.type).toBe('value_not_in_list');
-    expect(errors['2']?.errors[0]?.details).toBe("unet_name: 'Wan2.2-I2V-A14B-LowNoise-Q4_K_M.gguf' not in ['Wan2.2-I2V-A14B-HighNoise-Q6_K.gguf']");
+    expect(errors['2']?.errors[0]?.details).toBe("unet_name: 'wan2.2_i2v_low_noise_14B_Q6_K.gguf' not in ['wan2.2_i2v_high_noise_14B_Q6_K.gguf']");
   });
 
   it('can write history late, so executing null arrives before /history knows the prompt', async () => {

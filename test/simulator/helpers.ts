@@ -89,7 +89,7 @@ export type WanParams = { image: string; width: number; height: number; length: 
 export function wanGraph(p: WanParams): Record<string, unknown> {
   const unet = (noise: 'High' | 'Low') => ({
     class_type: 'UnetLoaderGGUFDisTorch2MultiGPU',
-    inputs: { unet_name: `Wan2.2-I2V-A14B-${noise}Noise-Q4_K_M.gguf`, compute_device: 'cuda:0', virtual_vram_gb: 0, donor_device: 'cpu', expert_mode_allocations: 'cuda:0,0.25gb;cuda:1,8gb;cpu,*', eject_models: true },
+    inputs: { unet_name: `wan2.2_i2v_${noise.toLowerCase()}_noise_14B_Q6_K.gguf`, compute_device: 'cuda:0', virtual_vram_gb: 0, donor_device: 'cpu', expert_mode_allocations: 'cuda:0,0.25gb;cuda:1,8gb;cpu,*', eject_models: true },
   });
   const sampler = (model: string, latent: [string, number], from: number, to: number, noise: boolean) => ({
     class_type: 'KSamplerAdvanced',
@@ -102,8 +102,8 @@ export function wanGraph(p: WanParams): Record<string, unknown> {
   return {
     '1': unet('High'),
     '2': unet('Low'),
-    '3': { class_type: 'CLIPLoaderDisTorch2MultiGPU', inputs: { clip_name: 'umt5_xxl_fp8_e4m3fn_scaled.safetensors', type: 'wan', device: 'cuda:1' } },
-    '4': { class_type: 'VAELoaderDisTorch2MultiGPU', inputs: { vae_name: 'wan_2.1_vae.safetensors', compute_device: 'cuda:0' } },
+    '3': { class_type: 'CLIPLoaderDisTorch2MultiGPU', inputs: { clip_name: 'umt5-xxl-enc-bf16-uncensored-CONVERTED.safetensors', type: 'wan', device: 'cuda:1' } },
+    '4': { class_type: 'VAELoaderDisTorch2MultiGPU', inputs: { vae_name: 'wan_2.2_vae.safetensors', compute_device: 'cuda:0' } },
     '9': { class_type: 'PathchSageAttentionKJ', inputs: { model: ['1', 0], sage_attention: 'auto' } },
     '10': { class_type: 'PathchSageAttentionKJ', inputs: { model: ['2', 0], sage_attention: 'auto' } },
     '11': { class_type: 'CLIPTextEncode', inputs: { clip: ['3', 0], text: 'a fox turns its head' } },

@@ -29,4 +29,18 @@ describe('logging', () => {
     expect(text).toContain('[redacted]');
     expect(JSON.parse(lines[2]!)).toMatchObject({ jobId: 'j1', msg: 'edit failed' });
   });
+
+  it('bounds every line: long strings trimmed, byte buffers and long arrays named, errors keep type and message', () => {
+    const { lines, logger } = capture();
+    const error = Object.assign(new Error('upload failed'), { status: 500, detail: 'x'.repeat(1_000_000), frames: Array.from({ length: 5000 }, (_, i) => i) });
+    logger.error({ err: error, jobId: 'j1', video: Buffer.alloc(3_000_000, 1), nested: { deeper: { still: { more: { and: { more: { bytes: new Uint8Array(10) } } } } } } }, 'x'.repeat(100_000));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.length).toBeLessThan(16 * 1024);
+    const line = JSON.parse(lines[0]!) as { err: Record<string, unknown>; video: string; jobId: string; msg: string };
+    expect(line.err).toMatchObject({ type: 'Error', message: 'upload failed', status: 500 });
+    expect(String(line.err.detail)).toMatch(/more chars]$/);
+    expect(line.video).toBe('[3000000 bytes]');
+    expect(line.jobId).toBe('j1');
+    expect(line.msg.length).toBeLessThan(3000);
+  });
 });

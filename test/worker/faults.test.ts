@@ -41,6 +41,26 @@ describe('faults that retrying cannot fix end at once, in words', () => {
     expect(promptPosts(world)).toHaveLength(1);
   });
 
+  it('a resolved model removed after the preflight: fails once naming the file, and the instance is checked again', async () => {
+    world = await openWorld({ simulators: {}, tuning: quickTuning, jobDefaults: { backoffMs: 50 } });
+    const { queue: ctx, recorded, input, sims } = world;
+    await world.startWorker();
+    // The worker resolved the owner's Q6_K pair at start; the high-noise file disappears afterwards.
+    for (const sim of sims) sim.setModels('diffusion_models', ['wan2.2_i2v_low_noise_14B_Q6_K.gguf']);
+    const jobId = await enqueueJob(ctx, sampleJob({ image: input }), { jobId: createJobId() });
+    const failed = await recorded.waitFor(is.failed(jobId));
+    expect(failed.failure).toMatchObject({ code: 'missing_model', retrying: false });
+    expect(failed.failure.message).toContain('`wan2.2_i2v_high_noise_14B_Q6_K.gguf`');
+    expect(failed.failure.detail).toContain("unet_name 'wan2.2_i2v_high_noise_14B_Q6_K.gguf' is not installed (unet_gguf folder)");
+    expect(recorded.of('failed', jobId)).toHaveLength(1);
+    // The refreshed report knows: the next job is refused without reaching ComfyUI.
+    const next = await enqueueJob(ctx, sampleJob({ image: input }), { jobId: createJobId() });
+    const refused = await recorded.waitFor(is.failed(next));
+    expect(refused.failure).toMatchObject({ code: 'no_instance', retrying: false });
+    expect(refused.failure.detail).toContain('did you mean');
+    expect(promptPosts(world)).toHaveLength(1);
+  });
+
   it('out of memory at this size', async () => {
     world = await openWorld({ simulators: { knobs: { outOfMemoryAtNode: 'KSamplerAdvanced' } }, tuning: quickTuning, jobDefaults: { backoffMs: 50 } });
     const { queue: ctx, recorded, input } = world;

@@ -17,6 +17,14 @@ beforeAll(async () => {
 const LIGHTX2V_HIGH = 'wan2.2_i2v_lightx2v_4steps_lora_v1_high_noise.safetensors';
 const LIGHTX2V_LOW = 'wan2.2_i2v_lightx2v_4steps_lora_v1_low_noise.safetensors';
 
+/** The files the recorded catalogue's combos list (acceptable names of presets/models.json, the other naming scheme at Q4_K_M). */
+const RECORDED_FILES = {
+  highModel: 'Wan2.2-I2V-A14B-HighNoise-Q4_K_M.gguf',
+  lowModel: 'Wan2.2-I2V-A14B-LowNoise-Q4_K_M.gguf',
+  textEncoder: 'umt5_xxl_fp8_e4m3fn_scaled.safetensors',
+  vae: 'wan_2.1_vae.safetensors',
+};
+
 function params(extra: Record<string, unknown> = {}, preset = 'fast'): I2vBindParams {
   const resolved = resolveJobParams(
     presets[preset]!,
@@ -25,7 +33,7 @@ function params(extra: Record<string, unknown> = {}, preset = 'fast'): I2vBindPa
     { computeDevice: 'cuda:1', allocations: 'cuda:0,1gb;cpu,*' },
   );
   if (!resolved.ok) throw resolved.error;
-  return { ...resolved.value, image: 'jobs/abc.png', outputPrefix: 'oelala/abc-a1' };
+  return { ...resolved.value, ...RECORDED_FILES, image: 'jobs/abc.png', outputPrefix: 'oelala/abc-a1' };
 }
 const byTitle = (graph: ApiGraph, title: string) => Object.values(graph).find((node) => node._meta?.title === title);
 const linksInto = (graph: ApiGraph, id: string) =>
@@ -36,13 +44,14 @@ describe('binding an i2v job', () => {
     const { prompt } = bindWorkflow(i2v, params());
     expect(byTitle(prompt, 'Start image')?.inputs.image).toBe('jobs/abc.png');
     expect(byTitle(prompt, 'Positive prompt')?.inputs.text).toBe('a fox turns its head');
-    expect(byTitle(prompt, 'I2V conditioning')?.inputs).toMatchObject({ width: 848, height: 480, length: 25 });
+    expect(byTitle(prompt, 'I2V conditioning')?.inputs).toMatchObject({ width: 640, height: 352, length: 25 });
+    expect(byTitle(prompt, 'UNet high noise')).toMatchObject({ class_type: 'UnetLoaderGGUFAdvancedDisTorch2MultiGPU', inputs: { unet_name: RECORDED_FILES.highModel, dequant_dtype: 'default', patch_dtype: 'default', patch_on_device: false } });
     expect(byTitle(prompt, 'High-noise pass')?.inputs).toMatchObject({ steps: 4, start_at_step: 0, end_at_step: 2, noise_seed: 123456789, add_noise: 'enable', return_with_leftover_noise: 'enable', cfg: 5 });
     expect(byTitle(prompt, 'Low-noise pass')?.inputs).toMatchObject({ steps: 4, start_at_step: 2, end_at_step: 10000, noise_seed: 123456789, add_noise: 'disable' });
     expect(byTitle(prompt, 'UNet high noise')?.inputs).toMatchObject({ unet_name: 'Wan2.2-I2V-A14B-HighNoise-Q4_K_M.gguf', compute_device: 'cuda:1', expert_mode_allocations: 'cuda:0,1gb;cpu,*' });
     expect(byTitle(prompt, 'UNet low noise')?.inputs).toMatchObject({ unet_name: 'Wan2.2-I2V-A14B-LowNoise-Q4_K_M.gguf', compute_device: 'cuda:1' });
     expect(byTitle(prompt, 'Text encoder')?.inputs.device).toBe('cuda:1');
-    expect(byTitle(prompt, 'Save MP4')?.inputs).toMatchObject({ filename_prefix: 'oelala/abc-a1', frame_rate: 16, crf: 19, format: 'video/h264-mp4', pix_fmt: 'yuv420p', save_output: true });
+    expect(byTitle(prompt, 'Save MP4')?.inputs).toMatchObject({ filename_prefix: 'oelala/abc-a1', frame_rate: 16, crf: 19, format: 'video/h264-mp4', pix_fmt: 'yuv420p', save_output: false });
   });
 
   it('GIVEN no LoRA THEN both LoRA nodes are removed and the shifts are fed by the UNets', () => {

@@ -86,7 +86,7 @@ describe('a binding that does not fit its graph is refused with every problem na
     const dir = await ownersFolder((graph) => {
       graph['1']!.class_type = 'UNETLoaderDisTorch2MultiGPU';
     });
-    expect(await loadError(dir)).toContain('classes."UNet high noise": node #1 "UNet high noise" (UNETLoaderDisTorch2MultiGPU) is a UNETLoaderDisTorch2MultiGPU, the binding expects a UnetLoaderGGUFDisTorch2MultiGPU');
+    expect(await loadError(dir)).toContain('classes."UNet high noise": node #1 "UNet high noise" (UNETLoaderDisTorch2MultiGPU) is a UNETLoaderDisTorch2MultiGPU, the binding expects a UnetLoaderGGUFAdvancedDisTorch2MultiGPU or a UnetLoaderGGUFDisTorch2MultiGPU');
   });
   it('GIVEN two nodes with the same title THEN the title is called ambiguous', async () => {
     const dir = await ownersFolder((graph) => {

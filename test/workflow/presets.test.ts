@@ -23,18 +23,27 @@ describe('the shipped presets', () => {
     const parsed = presetSchema.safeParse(await repoPreset(name));
     expect(parsed.success ? 'valid' : parsed.error.issues).toBe('valid');
   });
-  it('GIVEN the seed table THEN Fast 4/25 Q4_K_M, Quality 8/41 Q5_K_S, Maximum 12/81 Q6_K, offered in that order', async () => {
+  it('GIVEN the seed table THEN Fast 4/25, Quality 8/41, Maximum 12/81, offered in that order, all on one model set', async () => {
     const presets = listPresets(await loadPresets(PRESET_DIR));
-    expect(presets.map((p) => [p.name, p.defaults.steps, p.defaults.frames, p.models.quantisation, p.models.highNoise])).toEqual([
-      ['fast', 4, 25, 'Q4_K_M', 'Wan2.2-I2V-A14B-HighNoise-Q4_K_M.gguf'],
-      ['quality', 8, 41, 'Q5_K_S', 'Wan2.2-I2V-A14B-HighNoise-Q5_K_S.gguf'],
-      ['maximum', 12, 81, 'Q6_K', 'Wan2.2-I2V-A14B-HighNoise-Q6_K.gguf'],
+    expect(presets.map((p) => [p.name, p.defaults.steps, p.defaults.frames])).toEqual([
+      ['fast', 4, 25],
+      ['quality', 8, 41],
+      ['maximum', 12, 81],
     ]);
     for (const preset of presets) {
-      expect(preset.models.lowNoise).toBe(`Wan2.2-I2V-A14B-LowNoise-${preset.models.quantisation}.gguf`);
-      expect(preset.ranges).toMatchObject({ resolution: { min: 256, max: 720 }, frames: { min: 17, max: 81 }, steps: { min: 4, max: 20 } });
+      // Alternating presets must not reload two 10-12 GB experts: every preset shares presets/models.json.
+      expect(preset.models).toEqual(presets[0]!.models);
+      expect(preset.ranges).toMatchObject({ resolution: { min: 256, max: 720 }, edge: { max: 720 }, frames: { min: 17, max: 81 }, steps: { min: 4, max: 20 } });
       expect(preset.vram).toEqual({ minGb: 12, recommendedGb: 16, offloadMinGb: 8 });
     }
+    const { models } = presets[0]!;
+    // The owner's files first, then the other naming scheme; Q6_K, then Q5_K_S, then Q4_K_M.
+    expect(models.highModel.slice(0, 4)).toEqual([
+      'wan2.2_i2v_high_noise_14B_Q6_K.gguf', 'Wan2.2-I2V-A14B-HighNoise-Q6_K.gguf',
+      'wan2.2_i2v_high_noise_14B_Q5_K_S.gguf', 'Wan2.2-I2V-A14B-HighNoise-Q5_K_S.gguf',
+    ]);
+    expect(models.textEncoder[0]).toBe('umt5-xxl-enc-bf16-uncensored-CONVERTED.safetensors');
+    expect(models.vae[0]).toBe('wan_2.2_vae.safetensors');
   });
 });
 
@@ -42,19 +51,38 @@ describe('loadPresets lists every problem in every file at once', () => {
   it('GIVEN two broken files THEN one message names both files and each problem', async () => {
     const fast = await repoPreset('fast');
     const dir = await presetDir({
+      'models.json': await repoPreset('models'),
       'fast.json': { ...fast, defaults: { ...fast.defaults, frames: 42 } },
-      'slow.json': { ...fast, ranges: { ...fast.ranges, steps: { min: 10, max: 5 } }, models: { ...fast.models, highNoise: 'model.safetensors' } },
+      'slow.json': { ...fast, ranges: { ...fast.ranges, steps: { min: 10, max: 5 } }, models: { highModel: 'model.safetensors' } },
       'broken.json': '{ not json',
     });
     const error = await loadPresets(dir).then(() => undefined, (e: Error) => e.message);
     expect(error).toContain(`${join(dir, 'fast.json')}: defaults.frames: frame counts are 4k+1`);
     expect(error).toContain(`${join(dir, 'slow.json')}: ranges.steps: min must not exceed max`);
-    expect(error).toContain(`${join(dir, 'slow.json')}: models.highNoise: must be a .gguf file name`);
+    expect(error).toContain(`${join(dir, 'slow.json')}: models.highModel.0: must be a .gguf file name`);
     expect(error).toContain(`${join(dir, 'broken.json')}: not valid JSON`);
+  });
+  it('GIVEN a malformed model, an empty list and a resolution outside 256–720 THEN one message lists all three with what is allowed', async () => {
+    const fast = await repoPreset('fast');
+    const dir = await presetDir({
+      'models.json': { ...(await repoPreset('models')), vae: [] },
+      'fast.json': { ...fast, defaults: { ...fast.defaults, resolution: 848 }, models: { lowModel: 42 } },
+    });
+    const error = await loadPresets(dir).then(() => undefined, (e: Error) => e.message);
+    expect(error).toContain(`${join(dir, 'models.json')}: vae: the list of acceptable files is empty: name at least one`);
+    expect(error).toContain(`${join(dir, 'fast.json')}: defaults.resolution: must be between 256 and 720`);
+    expect(error).toContain(`${join(dir, 'fast.json')}: models.lowModel: must be a file name or a list of file names`);
+  });
+  it('GIVEN a preset naming its own experts THEN it keeps the shared text encoder and VAE', async () => {
+    const fast = await repoPreset('fast');
+    const dir = await presetDir({ 'models.json': await repoPreset('models'), 'fast.json': { ...fast, models: { highModel: 'a_Q4_K_M.gguf', lowModel: ['b_Q4_K_M.gguf', 'c.gguf'] } } });
+    const presets = await loadPresets(dir);
+    expect(presets.fast?.models).toMatchObject({ highModel: ['a_Q4_K_M.gguf'], lowModel: ['b_Q4_K_M.gguf', 'c.gguf'] });
+    expect(presets.fast?.models.vae[0]).toBe('wan_2.2_vae.safetensors');
   });
   it('GIVEN a default outside its own range THEN refused', async () => {
     const fast = await repoPreset('fast');
-    const dir = await presetDir({ 'fast.json': { ...fast, defaults: { ...fast.defaults, steps: 30 } } });
+    const dir = await presetDir({ 'models.json': await repoPreset('models'), 'fast.json': { ...fast, defaults: { ...fast.defaults, steps: 30 } } });
     await expect(loadPresets(dir)).rejects.toThrow('defaults.steps: default 30 is outside the range 4–20');
   });
   it('GIVEN an empty folder THEN says there are no presets', async () => {

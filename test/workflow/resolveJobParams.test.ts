@@ -20,13 +20,11 @@ const refusal = (extra: Partial<JobOptions>, preset = 'quality') => {
 };
 
 describe('a member who asks for nothing gets the preset', () => {
-  it('GIVEN quality THEN 8 steps, 41 frames, split at 3 and the Q5_K_S experts', () => {
+  it('GIVEN quality THEN 8 steps, 41 frames, split at 3, a 16:9 frame inside 480×480', () => {
     const result = resolve();
     expect(result.ok && result.value).toMatchObject({
-      width: 848, height: 480, frames: 41, steps: 8, splitStep: 3, cfg: 5, shift: 5, fps: 16, seed: 42,
+      width: 640, height: 352, frames: 41, steps: 8, splitStep: 3, cfg: 5, shift: 5, fps: 16, seed: 42,
       sampler: 'euler', scheduler: 'simple', sageMode: 'auto',
-      highModel: 'Wan2.2-I2V-A14B-HighNoise-Q5_K_S.gguf', lowModel: 'Wan2.2-I2V-A14B-LowNoise-Q5_K_S.gguf',
-      textEncoder: 'umt5_xxl_fp8_e4m3fn_scaled.safetensors', vae: 'wan_2.1_vae.safetensors',
       computeDevice: 'cuda:0', allocations: placement.allocations, workflow: 'wan22_i2v_distorch2',
     });
   });
@@ -36,7 +34,7 @@ describe('a member who asks for nothing gets the preset', () => {
   });
   it('GIVEN maximum THEN 12 steps and 81 frames', () => {
     const result = resolve({}, 'maximum');
-    expect(result.ok && [result.value.steps, result.value.frames, result.value.highModel]).toEqual([12, 81, 'Wan2.2-I2V-A14B-HighNoise-Q6_K.gguf']);
+    expect(result.ok && [result.value.steps, result.value.frames]).toEqual([12, 81]);
   });
   it('GIVEN no negative prompt THEN the preset default is used', () => {
     const result = resolve();
@@ -67,12 +65,19 @@ describe('values out of range are refused with the allowed range, never clamped'
     expect(refusal({ loraHigh: { name: 'x_high.safetensors', strength: 5 } })).toMatch(/^lora_strength_out_of_range: .*between 0 and 2/);
   });
   it('GIVEN frames 81 and steps 20 and cfg 1 THEN accepted (range ends are inclusive)', () => expect(refusal({ frames: 81, steps: 20, cfg: 1 })).toBe('accepted'));
+  it('GIVEN resolution 800 THEN states 256 to 720', () => expect(refusal({ resolution: 800 })).toMatch(/^resolution_out_of_range: .*between 256 and 720/));
+  it('GIVEN resolution 256 THEN a smaller video', () => {
+    const result = resolve({ resolution: 256 });
+    expect(result.ok && [result.value.width, result.value.height]).toEqual([336, 192]);
+  });
+  it('GIVEN fps 60 THEN states 8 to 30', () => expect(refusal({ fps: 60 })).toMatch(/^fps_out_of_range: .*between 8 and 30/));
+  it('GIVEN fps 24 THEN the video plays at 24', () => expect(resolve({ fps: 24 }).ok && (resolve({ fps: 24 }) as { value: { fps: number } }).value.fps).toBe(24));
   it('GIVEN width 500 THEN refused as not a multiple of 16', () => expect(refusal({ width: 500, height: 480 })).toMatch(/^width_not_multiple_of_16/));
 });
 
 describe('instant feedback before the image is downloaded', () => {
   it('GIVEN nothing THEN the preset defaults', () => {
-    expect(validateOptionsForPreset(presets.fast!, {})).toEqual({ ok: true, value: { frames: 25, steps: 4, cfg: 5 } });
+    expect(validateOptionsForPreset(presets.fast!, {})).toEqual({ ok: true, value: { frames: 25, steps: 4, cfg: 5, resolution: 480, fps: 16 } });
   });
   it('GIVEN frames 42 THEN the same refusal as at enqueue', () => {
     const result = validateOptionsForPreset(presets.fast!, { frames: 42 });

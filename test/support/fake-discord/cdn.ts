@@ -10,7 +10,16 @@ import type { WireAttachment } from './wire.ts';
  * of an input image finds it gone a day later (`advanceClock`).
  */
 
-export type CdnFile = { filename: string; data: Buffer; contentType?: string | undefined; width?: number; height?: number; size?: number };
+export type CdnFile = {
+  filename: string;
+  data: Buffer;
+  contentType?: string | undefined;
+  width?: number;
+  height?: number;
+  size?: number;
+  /** A forged interaction: the attachment claims this URL (any host) instead of the fake's CDN link. */
+  url?: string;
+};
 
 /** Stores a file and describes it as Discord's attachment object. */
 export function storeAttachment(state: State, folder: 'attachments' | 'ephemeral-attachments', scopeId: string, file: CdnFile): WireAttachment {
@@ -19,7 +28,7 @@ export function storeAttachment(state: State, folder: 'attachments' | 'ephemeral
   const path = `/${folder}/${scopeId}/${id}/${filename}`;
   const contentType = file.contentType ?? sniffContentType(file.data, filename);
   state.blobs.set(path, { data: file.data, contentType, filename });
-  const url = signedUrl(state, path);
+  const url = file.url ?? signedUrl(state, path);
   const attachment: WireAttachment = { id, filename, size: file.size ?? file.data.length, url, proxy_url: url, content_type: contentType };
   const dimensions = file.width !== undefined && file.height !== undefined ? { width: file.width, height: file.height } : imageDimensions(file.data);
   if (dimensions) Object.assign(attachment, dimensions);

@@ -97,6 +97,11 @@ export type FakeDiscord = {
   advanceClock(ms: number): void;
   forceRateLimit(storm: { route?: ForcedRoute; count: number; retryAfterMs: number; global?: boolean }): void;
   force5xx(fault: { count: number; route?: ForcedRoute; status?: number }): void;
+  /**
+   * The next `count` API requests matching `match` are applied as usual, but their answers wait
+   * until `release()`: Discord has accepted them and the client has not heard yet (kill it then).
+   */
+  holdResponses(match: (request: LoggedRequest) => boolean, count?: number): { reached: Promise<LoggedRequest>; release(): void };
   /** Cuts the gateway sockets (no close frame); resolves when the fake has seen them close. */
   dropGateway(): Promise<number>;
   /** Every interaction token so far becomes invalid (10062 on callbacks, 50027 on webhooks). */
@@ -219,6 +224,14 @@ export async function startFakeDiscord(options: StartOptions = {}): Promise<Fake
     forceRateLimit: (storm) => limiter.forceStorm(storm),
     force5xx({ count, route = 'all', status = 500 }) {
       fake.faults.push({ route, remaining: count, status });
+    },
+    holdResponses(match, count = 1) {
+      let reached!: (request: LoggedRequest) => void;
+      let release!: () => void;
+      const reachedPromise = new Promise<LoggedRequest>((resolve) => (reached = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      fake.holds.push({ match, remaining: count, reached, released });
+      return { reached: reachedPromise, release };
     },
     async dropGateway() {
       const closes = gateway.events.filter((event) => event.kind === 'close').length;

@@ -29,6 +29,9 @@ export type LoggedRequest = {
 
 export type Fault = { route: ForcedRoute; remaining: number; status: number };
 
+/** A request applied as usual whose answer waits until released: "Discord accepted it, the client has not heard yet". */
+export type Hold = { match: (request: LoggedRequest) => boolean; remaining: number; reached: (request: LoggedRequest) => void; released: Promise<void> };
+
 export type Rest = {
   handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void>;
 };
@@ -42,7 +45,7 @@ function bucketClassOf(path: string): BucketClass | 'interaction' {
   return 'other';
 }
 
-export function createRest(state: State, routes: readonly Route[], limiter: RateLimiter, faults: Fault[], log: LoggedRequest[]): Rest {
+export function createRest(state: State, routes: readonly Route[], limiter: RateLimiter, faults: Fault[], log: LoggedRequest[], holds: Hold[] = []): Rest {
   return {
     async handle(request, response, url) {
       const method = request.method ?? 'GET';
@@ -90,6 +93,14 @@ export function createRest(state: State, routes: readonly Route[], limiter: Rate
       }
       entry.status = status;
       log.push(entry);
+      const hold = holds.find((candidate) => candidate.remaining > 0 && candidate.match(entry));
+      if (hold) {
+        hold.remaining -= 1;
+        changed(state);
+        hold.reached(entry);
+        await hold.released;
+        if (response.destroyed) return;
+      }
       if (body === undefined) {
         response.writeHead(status, headers);
         response.end();

@@ -6,7 +6,7 @@ import { isCdnPath, serveCdn } from './cdn.ts';
 import { createClock, createSnowflakes } from './clock.ts';
 import { createGateway, type Gateway } from './gateway.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limits.ts';
-import { createRest, type Fault, type LoggedRequest } from './rest.ts';
+import { createRest, type Fault, type Hold, type LoggedRequest } from './rest.ts';
 import { applicationRoutes } from './routes-applications.ts';
 import { channelRoutes } from './routes-channels.ts';
 import { interactionRoutes } from './routes-interactions.ts';
@@ -20,6 +20,7 @@ export type FakeServer = {
   gateway: Gateway;
   limiter: RateLimiter;
   faults: Fault[];
+  holds: Hold[];
   requests: LoggedRequest[];
   close(): Promise<void>;
 };
@@ -91,7 +92,8 @@ export async function createFakeServer(startOptions: StartOptions = {}): Promise
   const limiter = createRateLimiter(options.rateLimits);
   const faults: Fault[] = [];
   const requests: LoggedRequest[] = [];
-  const rest = createRest(state, routes, limiter, faults, requests);
+  const holds: Hold[] = [];
+  const rest = createRest(state, routes, limiter, faults, requests, holds);
   const gateway = createGateway(state);
 
   const server: Server = createServer((request, response) => {
@@ -120,6 +122,7 @@ export async function createFakeServer(startOptions: StartOptions = {}): Promise
     gateway,
     limiter,
     faults,
+    holds,
     requests,
     async close() {
       await gateway.close();
