@@ -191,10 +191,13 @@ export async function runGenerate(argv: readonly string[], io: GenerateIo): Prom
       return 2;
     }
     const workflows = await loadWorkflows(config.WORKFLOW_DIR, presets);
+    // The input first: a file that is not an image is refused before anything else is said.
+    const jobId = createJobId();
+    const job: JobRef | undefined = args.check ? undefined : { id: jobId, data: await buildJob(args, config, jobId, preset.defaults.loraStrength), attempt: 1 };
     connection = connectComfy({ baseUrl, logger });
-    // Ask the instance first, as the worker does: which files it has for the preset, or why it cannot run it.
+    // Then the instance, as the worker does: which files it has for the preset, or why it cannot run it.
     const report = await preflight(connection.client, presets, workflows, io.signal);
-    if (args.check) {
+    if (args.check || !job) {
       for (const line of renderCheck(baseUrl, report, listPresets(presets).map((p) => p.name))) io.stdout.write(`${line}\n`);
       return report.presets[args.preset]?.runnable ? 0 : 1;
     }
@@ -207,8 +210,6 @@ export async function runGenerate(argv: readonly string[], io: GenerateIo): Prom
     const quantisation = quantisationOfSet(ready.models);
     say(`${preset.name} on ${baseUrl}${quantisation ? ` (${quantisation})` : ''}, using:`);
     for (const line of describeModelFiles(ready.models)) say(`  ${line}`);
-    const jobId = createJobId();
-    const job: JobRef = { id: jobId, data: await buildJob(args, config, jobId, preset.defaults.loraStrength), attempt: 1 };
     const controller = new AbortController();
     const onAbort = () => controller.abort(new JobCancelledError('cli'));
     io.signal?.addEventListener('abort', onAbort, { once: true });

@@ -109,7 +109,14 @@ function describeInputError(detail: ErrorDetail, classType: string | undefined, 
         // The refusal carries the combo's choices: the folder as ComfyUI lists it right now.
         const listed = comboChoices(info['input_config']);
         const closest = listed && typeof value === 'string' ? closestNames([value], listed) : [];
-        const hint = closest.length > 0 ? `; did you mean ${closest.map((name) => `'${name}'`).join(' or ')}?` : listed?.length === 0 ? `; ${diskFoldersOf(folder)} lists no files` : '';
+        const hint =
+          closest.length > 0
+            ? `; did you mean ${closest.map((name) => `'${name}'`).join(' or ')}?`
+            : listed?.length === 0
+              ? `; ${diskFoldersOf(folder)} holds none`
+              : listed
+                ? `; installed: ${listed.slice(0, 3).join(', ')}${listed.length > 3 ? `, … ${listed.length - 3} more` : ''}`
+                : '';
         return `${input} '${String(value)}' is not installed (${folder} folder)${hint}`;
       }
       const choices = /not in (\[.*\])$/.exec(detail.details)?.[1];

@@ -109,7 +109,7 @@ describe('the ComfyUI client against the simulator', () => {
     const error = await client.submitPrompt({ prompt: graph, promptId: nextId() }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ComfyValidationError);
     const messages = (error as ComfyValidationError).problems.map((problem) => problem.message);
-    expect(messages).toContain("LoRA high: lora_name 'x.safetensors' is not installed (loras folder)");
+    expect(messages).toContain("LoRA high: lora_name 'x.safetensors' is not installed (loras folder); installed: high_noise/orbit_camera_high.safetensors, low_noise/orbit_camera_low.safetensors, style/watercolor_wan22.safetensors, … 2 more");
     expect(messages).toContain("Start image: image 'jobs/not-there.png' is not in ComfyUI's input folder");
     expect((error as ComfyValidationError).errorType).toBe('prompt_outputs_failed_validation');
   });

@@ -25,7 +25,8 @@ beforeEach(async () => {
   // Each case starts from the good setup and breaks one part.
   sim.knobs.previews = true;
   sim.knobs.missingNodeClasses = undefined;
-  sim.setModels('unet_gguf', ['Wan2.2-I2V-A14B-HighNoise-Q4_K_M.gguf', 'Wan2.2-I2V-A14B-LowNoise-Q4_K_M.gguf', 'Wan2.2-I2V-A14B-HighNoise-Q5_K_S.gguf', 'Wan2.2-I2V-A14B-LowNoise-Q5_K_S.gguf', 'Wan2.2-I2V-A14B-HighNoise-Q6_K.gguf', 'Wan2.2-I2V-A14B-LowNoise-Q6_K.gguf']);
+  // The owner's box: their Q6_K pair (the simulator starts with exactly their files).
+  sim.setModels('diffusion_models', ['wan2.2_i2v_high_noise_14B_Q6_K.gguf', 'wan2.2_i2v_low_noise_14B_Q6_K.gguf']);
   await registerCommands(fake);
 });
 
@@ -58,7 +59,7 @@ describe('npm run doctor', () => {
     expect(stdout).toMatch(/✔ Redis \d+\.\d+\.\d+ at redis:\/\/127\.0\.0\.1:\d+ answers/);
     expect(stdout).toContain(`✔ ComfyUI 0.8.0 at ${sim.url} answers`);
     expect(stdout).toContain('--preview-method auto');
-    expect(stdout).toContain('preset quality resolves to Wan2.2-I2V-A14B-HighNoise-Q5_K_S.gguf, Wan2.2-I2V-A14B-LowNoise-Q5_K_S.gguf');
+    expect(stdout).toContain('preset quality resolves to high-noise model: wan2.2_i2v_high_noise_14B_Q6_K.gguf, low-noise model: wan2.2_i2v_low_noise_14B_Q6_K.gguf');
     expect(stdout).toContain(`⚠ ${sim.url}: no GPU, ComfyUI runs on the CPU`);
     expect(stdout).toMatch(/✔ Discord token is valid/);
     expect(stdout).toMatch(/✔ the commands registered in server \d+ match the local definitions \(4\)/);
@@ -92,12 +93,15 @@ describe('npm run doctor', () => {
   });
 
   it('GIVEN a missing model THEN it fails naming the preset, the file and the folder to put it in', async () => {
-    sim.setModels('unet_gguf', ['Wan2.2-I2V-A14B-HighNoise-Q4_K_M.gguf', 'Wan2.2-I2V-A14B-LowNoise-Q4_K_M.gguf']);
+    // A misspelt high-noise file: every preset shares the model set, so every preset fails, each naming the file.
+    sim.setModels('diffusion_models', ['wan2.2_i2v_hihg_noise_14B_Q6_K.gguf', 'wan2.2_i2v_low_noise_14B_Q6_K.gguf']);
     const { code, text } = await doctor(goodEnv());
     expect(code).toBe(1);
-    expect(failure(text, 'preset quality needs Wan2.2-I2V-A14B-HighNoise-Q5_K_S.gguf')).toContain('fix: put Wan2.2-I2V-A14B-HighNoise-Q5_K_S.gguf in ComfyUI/models/unet (or diffusion_models)/');
+    const quality = failure(text, 'preset quality needs high-noise model: `wan2.2_i2v_high_noise_14B_Q6_K.gguf`');
+    expect(quality).toContain('did you mean `wan2.2_i2v_hihg_noise_14B_Q6_K.gguf`?');
+    expect(quality).toContain("fix: put wan2.2_i2v_high_noise_14B_Q6_K.gguf (or another name presets/models.json accepts for the high-noise model) in ComfyUI's models/diffusion_models or models/unet (.gguf)");
     expect(text).toContain('✔');
-    expect(text).toMatch(/✔ .*preset fast resolves to/);
+    expect(text).not.toMatch(/✔ .*preset fast resolves to/);
   });
 
   it('GIVEN a wrong token THEN it fails and says where to get a new one, without printing either token', async () => {
@@ -117,6 +121,7 @@ describe('npm run doctor', () => {
   it('GIVEN commands registered from other presets THEN they are stale and the fix is npm run register', async () => {
     const presets = await mkdtemp(join(tmpdir(), 'ops-presets-'));
     await copyFile('presets/fast.json', join(presets, 'fast.json'));
+    await copyFile('presets/models.json', join(presets, 'models.json'));
     await registerCommands(fake, presets);
     await rm(presets, { recursive: true, force: true });
     const { code, text } = await doctor(goodEnv());

@@ -63,7 +63,7 @@ describe.each(['0.3.65', '0.8.0'] as const)("the owner's box on a real ComfyUI %
       expect(code).toBe(0);
       expect(await probeVideo(out)).toMatchObject({ width: 480, height: 480, frames: 17 });
     }
-  });
+  }, 420_000);
 
   it('GIVEN only the Q5_K_S pair THEN every preset runs on it', async () => {
     const { url } = await rig(Q5_PAIR);
@@ -72,7 +72,7 @@ describe.each(['0.3.65', '0.8.0'] as const)("the owner's box on a real ComfyUI %
       expect(stderr).toContain('(Q5_K_S), using:');
       expect(code).toBe(0);
     }
-  });
+  }, 300_000);
 
   it('GIVEN only a misspelt file THEN exits non-zero naming it as the closest match', async () => {
     const { url } = await rig(MISSPELT);

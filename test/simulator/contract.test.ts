@@ -1,6 +1,22 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startComfySimulator, type ComfySimulator, type SimulatorKnobs } from '../../src/simulator/index.ts';
+
+const quants = ['Q4_K_M', 'Q5_K_S', 'Q6_K'];
+/** The model files on disk when the transcripts were recorded (the rig's placeholders, the other naming scheme). */
+const RECORDED_MODELS = {
+  diffusion_models: [...quants.map((q) => `Wan2.2-I2V-A14B-HighNoise-${q}.gguf`), ...quants.map((q) => `Wan2.2-I2V-A14B-LowNoise-${q}.gguf`)],
+  text_encoders: ['umt5_xxl_fp8_e4m3fn_scaled.safetensors'],
+  vae: ['wan_2.1_vae.safetensors'],
+  loras: [
+    'high_noise/orbit_camera_high.safetensors',
+    'low_noise/orbit_camera_low.safetensors',
+    'style/watercolor_wan22.safetensors',
+    'wan2.2_i2v_lightx2v_4steps_lora_v1_high_noise.safetensors',
+    'wan2.2_i2v_lightx2v_4steps_lora_v1_low_noise.safetensors',
+  ],
+  upscale_models: ['4x-UltraSharp.pth', 'RealESRGAN_x2plus.pth'],
+};
 import { loadTranscript, replay } from './replay.ts';
 
 /**
@@ -46,7 +62,7 @@ for (const version of ['0.8.0', '0.3.65'] as const) {
     let forms: Array<() => FormData>;
 
     beforeAll(async () => {
-      sim = await startComfySimulator({ version });
+      sim = await startComfySimulator({ version, models: RECORDED_MODELS });
       const a = await png('#c33', true);
       forms = [
         form({}, { name: 'rig_input.png', data: a }),

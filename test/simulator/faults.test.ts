@@ -121,7 +121,8 @@ describe('the simulator reproduces faults and control requests', () => {
     sim.setModels('diffusion_models', ['wan2.2_i2v_high_noise_14B_Q6_K.gguf', 'other.safetensors']);
     const noModel = await post(sim, '/prompt', { prompt: graph('x/c') });
     const errors = (noModel.json as { node_errors: Record<string, { errors: Array<{ type: string; details: string }> }> }).node_errors;
-    expect(errors['1']?.errors[0]?.type).toBe('value_not_in_list');
+    expect(errors['1']).toBeUndefined();
+    expect(errors['2']?.errors[0]?.type).toBe('value_not_in_list');
     expect(errors['2']?.errors[0]?.details).toBe("unet_name: 'wan2.2_i2v_low_noise_14B_Q6_K.gguf' not in ['wan2.2_i2v_high_noise_14B_Q6_K.gguf']");
   });
 

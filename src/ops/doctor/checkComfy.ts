@@ -1,6 +1,6 @@
-import { createComfyClient } from '../../comfy/index.ts';
+import { createComfyClient, diskFoldersOf } from '../../comfy/index.ts';
 import type { SystemStats } from '../../comfy/schemas.ts';
-import { preflight, type PreflightWorkflows, type Presets } from '../../workflow/index.ts';
+import { describeModelFiles, describeModelProblem, preflight, type PreflightWorkflows, type Presets } from '../../workflow/index.ts';
 import { fail, ok, printableUrl, warn, type CheckResult } from './report.ts';
 
 /** Where each custom node pack comes from, for the fix line. */
@@ -11,8 +11,6 @@ const PACK_REPOS: Record<string, string> = {
   'ComfyUI-VideoHelperSuite': 'https://github.com/Kosinkadink/ComfyUI-VideoHelperSuite',
 };
 
-/** The folder under ComfyUI/models/ a /models folder name maps to on disk. */
-const DISK_FOLDER: Record<string, string> = { unet_gguf: 'unet (or diffusion_models)', clip_gguf: 'clip (or text_encoders)' };
 
 const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GB`;
 
@@ -64,13 +62,20 @@ export async function checkComfy(url: string, presets: Presets, workflows: Prefl
   }
   for (const preset of Object.values(presets)) {
     const verdict = report.presets[preset.name];
-    const files = verdict?.missing.filter((item) => !item.startsWith('node ')) ?? [];
-    const models = [...new Set(Object.entries(preset.models).filter(([key]) => key !== 'quantisation').flatMap(([, value]) => value))].join(', ');
-    if (verdict?.runnable) results.push(ok(`${where}: preset ${preset.name} resolves to ${models}`));
-    else if (files.length === 0) results.push(fail(`${where}: preset ${preset.name} cannot run: it needs the node packs above`, 'install the packs above'));
-    for (const file of files) {
-      const [folder = '', ...name] = file.split('/');
-      results.push(fail(`${where}: preset ${preset.name} needs ${name.join('/')}, which is not in models/${folder}`, `put ${name.join('/')} in ComfyUI/models/${DISK_FOLDER[folder] ?? folder}/ (or edit presets/${preset.name}.json to name a file you have), then restart ComfyUI or refresh its model list`));
+    if (verdict?.runnable && verdict.models) {
+      results.push(ok(`${where}: preset ${preset.name} resolves to ${describeModelFiles(verdict.models).join(', ')}`));
+      continue;
+    }
+    const problems = verdict?.modelProblems ?? [];
+    if (problems.length === 0) results.push(fail(`${where}: preset ${preset.name} cannot run: ${verdict?.missing.join('; ') || 'it needs the node packs above'}`, 'install the packs above'));
+    for (const problem of problems) {
+      const [first = '?'] = problem.wanted;
+      results.push(
+        fail(
+          `${where}: preset ${preset.name} needs ${describeModelProblem(problem)}`,
+          `put ${first} (or another name presets/models.json accepts for the ${problem.what}) in ComfyUI's ${diskFoldersOf(problem.folder)}, then run \`npm run doctor\` again (ComfyUI re-reads its model folders)`,
+        ),
+      );
     }
   }
   if (workflows.upscale) {
