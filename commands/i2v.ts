@@ -7,6 +7,7 @@ import { checkI2vRequest } from '../src/bot/checkI2vRequest.ts';
 import { OptionType, readOptions, type Command, type CommandData } from '../src/bot/command.ts';
 import { loraChoices } from '../src/bot/loraChoices.ts';
 import { checkMemberLimits, within } from '../src/bot/memberLimits.ts';
+import { checkChannel, checkPromptTerms } from '../src/bot/memberPolicy.ts';
 import { isAdminInteraction } from '../src/bot/permissions.ts';
 
 /** /i2v: a still image in, a short video out. Preset choices come from presets/ at registration. */
@@ -30,6 +31,7 @@ export const data = {
     { type: OptionType.String, name: 'lora_high', description: 'LoRA for the high-noise pass (motion, composition)', autocomplete: true },
     { type: OptionType.String, name: 'lora_low', description: 'LoRA for the low-noise pass (detail, style)', autocomplete: true },
     { type: OptionType.Number, name: 'lora_strength', description: 'Strength of the LoRAs', min_value: OPTION_LIMITS.loraStrength.min, max_value: OPTION_LIMITS.loraStrength.max },
+    { type: OptionType.Boolean, name: 'spoiler', description: 'Post the video behind a spoiler (blurred until clicked)' },
   ],
 } as const satisfies CommandData;
 
@@ -77,6 +79,8 @@ export default {
     const image = raw.image;
     const admin = isAdminInteraction(interaction, bot.config);
     // Instant checks first: a refusal is a private reply and nothing public is left.
+    const policy = [checkChannel(interaction.channelId, bot.config.ALLOWED_CHANNEL_IDS), checkPromptTerms([raw.prompt, raw.negative], bot.config.BLOCKED_TERMS)].find((check) => !check.ok);
+    if (policy && !policy.ok) throw policy.error;
     const checked = checkI2vRequest(
       { contentType: image.contentType, size: image.size, width: image.width, height: image.height, filename: image.name },
       raw,

@@ -72,6 +72,14 @@ export const configSchema = z.object({
   PUBLIC_BASE_URL: z.preprocess(emptyAsUndefined, httpUrl.optional()),
   LINK_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'needs at least 32 characters').optional()),
   LINK_TTL: duration('7d'),
+  /** Prompt words refused privately (comma-separated, case-insensitive); empty: none. */
+  BLOCKED_TERMS: csv.transform((terms) => terms.map((term) => term.toLowerCase())),
+  /** Channels where members may use /i2v and Animate; empty: every channel the bot can see. */
+  ALLOWED_CHANNEL_IDS: snowflakeList,
+  /** How many times one clip may be extended with ⏩. */
+  MAX_EXTENSIONS: nonNegativeInt(3),
+  /** Days a result's buttons keep working (its record in Redis; the files must still be in DATA_DIR). */
+  RESULT_KEEP_DAYS: positiveInt(90),
 });
 
 export type Config = z.infer<typeof configSchema>;

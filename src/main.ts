@@ -2,7 +2,7 @@
 // to load installs the process-wide HTTP dispatcher, and discord.js's multipart uploads (the
 // videos) fail with "action is not a function" on undici 7's. test/e2e/processes.test.ts guards it.
 import 'discord.js';
-import { REST, Routes } from 'discord.js';
+import { ApplicationCommandType, REST, Routes } from 'discord.js';
 import { commandDefinitions, commands } from '../commands/index.ts';
 import { loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -33,9 +33,9 @@ async function register(): Promise<void> {
   const rest = new REST({ api: config.DISCORD_API_BASE, version: '10' }).setToken(config.DISCORD_TOKEN ?? '');
   const appId = config.DISCORD_APP_ID ?? '';
   const route = config.DISCORD_GUILD_ID ? Routes.applicationGuildCommands(appId, config.DISCORD_GUILD_ID) : Routes.applicationCommands(appId);
-  const registered = (await rest.put(route, { body: commandDefinitions(presets) })) as { name: string; id: string }[];
+  const registered = (await rest.put(route, { body: commandDefinitions(presets) })) as { name: string; id: string; type?: number }[];
   const where = config.DISCORD_GUILD_ID ? `in server ${config.DISCORD_GUILD_ID} (instant)` : 'globally (may take up to an hour to appear)';
-  process.stdout.write(`Registered ${registered.length} commands ${where}:\n${registered.map((c) => `  /${c.name} (${c.id})`).join('\n')}\n`);
+  process.stdout.write(`Registered ${registered.length} commands ${where}:\n${registered.map((c) => (c.type === ApplicationCommandType.Message ? `  Apps → ${c.name} (${c.id})` : `  /${c.name} (${c.id})`)).join('\n')}\n`);
 }
 
 async function runBot(): Promise<void> {
@@ -79,7 +79,7 @@ async function runAll(): Promise<void> {
   const bot = await startBot({ config, logger, commands });
   observeDiscordRest(bot.rest);
   const { queue } = bot.context;
-  const reporter = createDiscordReporter({ editor: bot.statusEditor, redis: queue.redis, prefix: queue.prefix, logger });
+  const reporter = createDiscordReporter({ editor: bot.statusEditor, redis: queue.redis, prefix: queue.prefix, logger, keepResultSeconds: config.RESULT_KEEP_DAYS * 24 * 3600 });
   const worker = startWorker({ config, reporter, logger, queueContext: queue });
   ops.attach({ queue, gateway: bot.client, worker });
   // First signal: the worker drains (running jobs finish within the grace period), then the bot lets its last edits out.

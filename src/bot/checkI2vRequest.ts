@@ -34,6 +34,7 @@ export type RawI2vOptions = {
   lora_high?: string | undefined;
   lora_low?: string | undefined;
   lora_strength?: number | undefined;
+  spoiler?: boolean | undefined;
 };
 
 export type I2vRequestLimits = {
@@ -98,6 +99,7 @@ export function checkI2vRequest(attachment: AttachmentFacts, raw: RawI2vOptions,
     seed: raw.seed,
     loraHigh: raw.lora_high ? { name: raw.lora_high, strength } : undefined,
     loraLow: raw.lora_low ? { name: raw.lora_low, strength } : undefined,
+    ...(raw.spoiler ? { spoiler: true } : {}),
   };
   // The preset's ranges first (their words name the preset), then every bound of the stored
   // job's schema, so nothing accepted here fails at enqueue after the public deferral.

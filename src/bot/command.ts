@@ -1,10 +1,12 @@
 import {
   ApplicationCommandOptionType as OptionType,
+  ApplicationCommandType,
   type ApplicationIntegrationType,
   type Attachment,
   type AutocompleteInteraction,
   type ChatInputCommandInteraction,
   type InteractionContextType,
+  type MessageContextMenuCommandInteraction,
 } from 'discord.js';
 import type { BotContext } from './context.ts';
 
@@ -46,6 +48,26 @@ export type Command = {
   execute(interaction: ChatInputCommandInteraction, bot: BotContext): Promise<void>;
   autocomplete?(interaction: AutocompleteInteraction, bot: BotContext): Promise<void>;
 };
+
+/** A message command (Apps → name, on a message): no description, no options. */
+export type MessageCommandData = {
+  readonly type: ApplicationCommandType.Message;
+  readonly name: string;
+  readonly contexts?: readonly InteractionContextType[];
+  readonly integration_types?: readonly ApplicationIntegrationType[];
+};
+
+export type MessageCommand = {
+  readonly data: MessageCommandData;
+  execute(interaction: MessageContextMenuCommandInteraction, bot: BotContext): Promise<void>;
+};
+
+/** Everything the bot answers and `npm run register` registers. */
+export type BotCommand = Command | MessageCommand;
+
+export function isMessageCommand(command: BotCommand): command is MessageCommand {
+  return 'type' in command.data && command.data.type === ApplicationCommandType.Message;
+}
 
 type ValueOf<T extends OptionType> = T extends OptionType.String
   ? string

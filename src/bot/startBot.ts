@@ -6,7 +6,7 @@ import { createQueueContext, type QueueContext } from '../queue/index.ts';
 import { loadPresets } from '../workflow/loadPresets.ts';
 import { loadWorkflows } from '../workflow/loadWorkflows.ts';
 import { describeVramFit, MODEL_ROLES, preflight, quantisationOfSet } from '../workflow/index.ts';
-import type { Command } from './command.ts';
+import type { BotCommand } from './command.ts';
 import { createComfyAdmin } from './comfyAdmin.ts';
 import type { BotContext } from './context.ts';
 import { createLoraCatalog } from './loraCatalog.ts';
@@ -24,7 +24,7 @@ import { createWaitingRefresher } from './waitingRefresher.ts';
 export type StartBotOptions = {
   config: Config;
   logger: Logger;
-  commands: readonly Command[];
+  commands: readonly BotCommand[];
   /** Share a queue context (tests, the all-in-one process); default: its own. */
   queue?: QueueContext;
 };

@@ -12,3 +12,4 @@ export { planFitLadder, type FitRung } from './fitLadder.ts';
 export { extractFrame, type ExtractFrameOptions } from './extractFrame.ts';
 export { runTool, ffprobeBeside, MediaToolError, type RunToolOptions, type ToolRun } from './runTool.ts';
 export { MEDIA_CODES, formatBytes } from './refusals.ts';
+export { extractLastFrame, joinClips, type ClipToolOptions } from './joinClips.ts';

@@ -9,8 +9,9 @@ export async function listLiveJobs(ctx: QueueContext): Promise<LiveJob[]> {
   const jobs = await ctx.queue.getJobs([...UNFINISHED]);
   return jobs.flatMap((job) => {
     if (!job?.id) return [];
-    const data = job.data as { input?: { path?: unknown }; source?: { videoPath?: unknown } } | undefined;
-    const paths = [data?.input?.path, data?.source?.videoPath].filter((path): path is string => typeof path === 'string');
+    const data = job.data as { input?: { path?: unknown }; source?: { videoPath?: unknown }; extend?: { videoPath?: unknown } } | undefined;
+    // An ⏩ extension reads its parent's clip when it is joined, long after it was queued.
+    const paths = [data?.input?.path, data?.source?.videoPath, data?.extend?.videoPath].filter((path): path is string => typeof path === 'string');
     return [{ id: job.id, paths }];
   });
 }

@@ -18,6 +18,7 @@ export {
 } from './readJobs.ts';
 export { requestCancel, isCancelRequested, subscribeToCancels, type CancelOutcome, type CancelSubscription } from './cancel.ts';
 export { pauseQueue, resumeQueue, isPaused, clearWaiting, retryFailed } from './admin.ts';
+export { saveResult, loadResult, storedResultSchema, type StoredResult } from './results.ts';
 export { recordRun, getRun, recordFailure, getFailure, getCancelMarker } from './jobRecords.ts';
 export { recordDuration, estimateDuration, formulaDurationMs, etaKeyText, type EtaKey, type WorkloadShape } from './eta.ts';
 export * from './schemas.ts';

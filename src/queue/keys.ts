@@ -29,6 +29,12 @@ export function queueKeys(prefix: string) {
     cancelChannel: `${base}:cancel-channel`,
     /** List of recent durations (ms) per ETA key, newest first. */
     eta: (key: string) => `${base}:eta:${key}`,
+    /** String (JSON): a delivered job's data and result, kept RESULT_KEEP_DAYS so its buttons work for weeks. */
+    result: (jobId: string) => `${base}:result:${jobId}`,
+    /** String (JSON): the image an Animate form is about, for the 15 minutes its modal can be submitted. */
+    animateForm: (ref: string) => `${base}:animate:${ref}`,
+    /** String: a form submission already acted on (two fast submits make one job). */
+    formSubmitted: (digest: string) => `${base}:form:${digest}`,
     /** Every key we own, for cleanup. */
     pattern: `${base}:*`,
   } as const;

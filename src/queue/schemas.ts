@@ -20,6 +20,15 @@ export const discordTargetSchema = z.object({
 });
 export type DiscordTarget = z.infer<typeof discordTargetSchema>;
 
+/** The clip an extension continues: its video (in DATA_DIR), its length, and how many extensions deep this one is. */
+export const extendSourceSchema = z.object({
+  jobId: z.string(),
+  videoPath: z.string().min(1),
+  frames: z.number().int().positive(),
+  depth: z.number().int().positive(),
+});
+export type ExtendSource = z.infer<typeof extendSourceSchema>;
+
 export const jobDataSchema = z.object({
   v: z.literal(1),
   kind: z.enum(JOB_KINDS),
@@ -37,8 +46,10 @@ export const jobDataSchema = z.object({
   sizeLimit: z.number().int().positive(),
   requester: z.object({ userId: z.string(), name: z.string() }),
   discord: discordTargetSchema.optional(),
-  /** The job this one was derived from (🔁 or ⬆️). */
+  /** The job this one was derived from (🔁, ⬆️, ✏️ or ⏩). */
   parentJobId: z.string().optional(),
+  /** ⏩: this job continues the parent's clip from its last frame (the job's input); the worker joins the two. */
+  extend: extendSourceSchema.optional(),
   createdAt: z.number().int(),
 });
 export type JobData = z.infer<typeof jobDataSchema>;

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.ts';
 import type { JobRef, Reporter } from '../queue/reporter.ts';
+import { saveResult } from '../queue/results.ts';
 import { markRunning } from './messageMarkers.ts';
 import type { StatusEditor } from './statusEditor.ts';
 import { renderCancelled, renderDelivered, renderFailed, renderRunning } from './statusMessage.ts';
@@ -16,11 +17,14 @@ export type DiscordReporterOptions = {
   prefix: string;
   logger: Logger;
   now?: () => number;
+  /** Seconds a delivered result's buttons keep working (RESULT_KEEP_DAYS); default 90 days. */
+  keepResultSeconds?: number;
 };
 
 export function createDiscordReporter(options: DiscordReporterOptions): Reporter {
   const { editor, redis, prefix, logger } = options;
   const now = options.now ?? Date.now;
+  const keepResultSeconds = options.keepResultSeconds ?? 90 * 24 * 3600;
   // Messages already marked as held by a worker (one Redis write per job, not per step).
   const running = new Set<string>();
 
@@ -44,6 +48,11 @@ export function createDiscordReporter(options: DiscordReporterOptions): Reporter
       const target = targetOf(job);
       if (!target) return;
       running.delete(target.messageId);
+      // Before the buttons appear: a click must find what made this video.
+      // A failed write costs the buttons (they answer "expired"), never the video.
+      await saveResult(redis, prefix, { jobId: job.id, data: job.data, result, deliveredAt: now() }, keepResultSeconds).catch((error: unknown) =>
+        logger.warn({ jobId: job.id, err: error }, 'could not store the result for its buttons'),
+      );
       await editor.showFinal(target, renderDelivered({ jobId: job.id, data: job.data, result }));
     },
     async failed(job, failure) {

@@ -21,7 +21,7 @@ export function createRestReporter(config: Config, logger: Logger): { reporter: 
   const redis = createRedisConnection(config.REDIS_URL, { logger, name: 'oelala-worker-discord' });
   const editor = createStatusEditor({ rest, redis, prefix: config.QUEUE_PREFIX, logger, intervalMs: config.EDIT_INTERVAL_MS });
   return {
-    reporter: createDiscordReporter({ editor, redis, prefix: config.QUEUE_PREFIX, logger }),
+    reporter: createDiscordReporter({ editor, redis, prefix: config.QUEUE_PREFIX, logger, keepResultSeconds: config.RESULT_KEEP_DAYS * 24 * 3600 }),
     async close() {
       await Promise.race([editor.idle(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
       editor.close();

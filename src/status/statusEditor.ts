@@ -143,7 +143,7 @@ export function createStatusEditor(options: StatusEditorOptions): StatusEditor {
 
 /** One edit of a status message: content, and the attachment (or none) replacing earlier ones. */
 export async function patchMessage(rest: REST, target: EditTarget, view: StatusView, signal?: AbortSignal): Promise<void> {
-  const body: Record<string, unknown> = { content: view.content, allowed_mentions: { parse: [] }, embeds: [], attachments: [] };
+  const body: Record<string, unknown> = { content: view.content, allowed_mentions: { parse: [] }, embeds: [], attachments: [], components: view.components ?? [] };
   const files = [];
   if (view.file) {
     const data = await readFile(view.file.path);

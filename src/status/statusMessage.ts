@@ -3,6 +3,7 @@ import type { Stage } from '../workflow/stages.ts';
 import { formatBytes } from '../media/refusals.ts';
 import { quantisationOfSet } from '../workflow/resolveModels.ts';
 import { formatDuration, progressBar, quotePrompt, relativeTime } from './format.ts';
+import { resultComponents, type ResultComponents } from './resultButtons.ts';
 
 /**
  * What a job's status message shows, as pure functions of the job's state. The editor
@@ -22,7 +23,12 @@ export type StatusView = {
   imageFromFile?: boolean;
   /** Reactions the bot adds once this view is shown. */
   reactions?: readonly string[];
+  /** Buttons under the message (a delivered result's ✏️ 📋 ⏩); none when absent. */
+  components?: ResultComponents;
 };
+
+/** Discord shows a file named SPOILER_… blurred until clicked. */
+const spoilerName = (data: JobData, name: string) => (data.options.spoiler ? `SPOILER_${name}` : name);
 
 /** What a member can do with a result: the bot adds these and handles them (bot/reactions.ts). */
 export const REACTIONS = { again: '🔁', upscale: '⬆️', cancel: '❌' } as const;
@@ -121,18 +127,20 @@ export function renderDelivered({ jobId, data, result }: DeliveredFacts): Status
       kind: 'delivered',
       final: true,
       content: [`✅ **Done**, but too large to post`, why, ...promptLine(data), summary(jobId, data, result), hint].join('\n'),
-      file: { path: result.fallbackFramePath, name: 'frame.png' },
+      file: { path: result.fallbackFramePath, name: spoilerName(data, 'frame.png') },
       imageFromFile: true,
       reactions: RESULT_REACTIONS,
+      components: resultComponents(jobId, data),
     };
   }
-  const head = data.kind === 'upscale' ? '✅ **Upscaled**' : '✅ **Done**';
+  const head = data.kind === 'upscale' ? '✅ **Upscaled**' : data.extend ? `✅ **Extended** (${data.extend.depth}×)` : '✅ **Done**';
   return {
     kind: 'delivered',
     final: true,
     content: [head, ...promptLine(data), summary(jobId, data, result), hint].join('\n'),
-    file: { path: result.videoPath, name: `${jobId}.mp4` },
+    file: { path: result.videoPath, name: spoilerName(data, `${jobId}.mp4`) },
     reactions: RESULT_REACTIONS,
+    components: resultComponents(jobId, data),
   };
 }
 

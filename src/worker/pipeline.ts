@@ -24,6 +24,7 @@ import {
 } from '../workflow/index.ts';
 import { createProgressCoalescer } from './coalesce.ts';
 import { downloadOutput, fitForDelivery, pickOutputVideo } from './collectVideo.ts';
+import { joinExtension } from './extendClip.ts';
 import { JobCancelledError } from './failures.ts';
 import { followRun, type FinishedRun, type RunPosition } from './followRun.ts';
 import { progressAt, type ProgressPlan } from './progress.ts';
@@ -297,7 +298,8 @@ async function deliver(context: DeliverContext): Promise<JobResult> {
   await context.coalescer.flush();
   const dir = join(deps.settings.dataDir, 'outputs', job.id);
   const downloaded = await downloadOutput(connection.client, file, dir, signal);
-  const video = await fitForDelivery(downloaded, { maxBytes: job.data.sizeLimit, ffmpegPath: deps.settings.ffmpegPath, dir, signal });
+  const joined = await joinExtension(job.data, downloaded, dir, { ffmpegPath: deps.settings.ffmpegPath, signal });
+  const video = await fitForDelivery(joined, { maxBytes: job.data.sizeLimit, ffmpegPath: deps.settings.ffmpegPath, dir, signal });
   const gpuStartedAt = finished.gpuStartedAt ?? run.submittedAt;
   const link = video.fallbackFramePath ? deps.settings.videoLinks?.sign(video.videoPath) : undefined;
   const result: JobResult = {

@@ -47,6 +47,8 @@ export const jobOptionsSchema = z.object({
   seed: seedSchema,
   loraHigh: loraChoiceSchema.optional(),
   loraLow: loraChoiceSchema.optional(),
+  /** Post the video behind a spoiler. */
+  spoiler: z.boolean().optional(),
 });
 export type JobOptions = z.infer<typeof jobOptionsSchema>;
 

@@ -14,7 +14,7 @@ afterAll(async () => {
 });
 
 describe('npm run register', () => {
-  it('overwrites the server’s commands with /i2v (preset choices from presets/), /jobs, /queue, /comfy and says so', async () => {
+  it('overwrites the server’s commands with /i2v (preset choices from presets/), /jobs, /queue, /comfy and Apps → Animate, and says so', async () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/main.ts', 'register'], {
       env: {
         ...process.env,
@@ -24,9 +24,11 @@ describe('npm run register', () => {
         DISCORD_API_BASE: fake.apiBase,
       },
     });
-    expect(stdout).toMatch(/Registered 4 commands in server/);
+    expect(stdout).toMatch(/Registered 5 commands in server/);
+    expect(stdout).toMatch(/Apps → Animate \(\d+\)/);
     const registered = fake.commands('guild');
-    expect(registered.map((c) => c.name)).toEqual(['i2v', 'jobs', 'queue', 'comfy']);
+    expect(registered.map((c) => c.name)).toEqual(['i2v', 'jobs', 'queue', 'comfy', 'Animate']);
+    expect(registered.find((c) => c.name === 'Animate')?.type).toBe(3);
     const preset = (registered[0]!['options'] as { name: string; choices?: { value: string }[] }[]).find((o) => o.name === 'preset');
     expect(preset?.choices?.map((c) => c.value)).toEqual(['fast', 'quality', 'maximum']);
     expect(registered.find((c) => c.name === 'queue')!['default_member_permissions']).toBe('32');

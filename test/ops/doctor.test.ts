@@ -62,7 +62,7 @@ describe('npm run doctor', () => {
     expect(stdout).toContain('preset quality resolves to high-noise model: wan2.2_i2v_high_noise_14B_Q6_K.gguf, low-noise model: wan2.2_i2v_low_noise_14B_Q6_K.gguf');
     expect(stdout).toContain(`⚠ ${sim.url}: no GPU, ComfyUI runs on the CPU`);
     expect(stdout).toMatch(/✔ Discord token is valid/);
-    expect(stdout).toMatch(/✔ the commands registered in server \d+ match the local definitions \(4\)/);
+    expect(stdout).toMatch(/✔ the commands registered in server \d+ match the local definitions \(5\)/);
     expect(stdout).toMatch(/✔ ffmpeg \S+/);
     expect(stdout).toMatch(/✔ ffprobe \S+/);
     expect(stdout).toContain(`✔ DATA_DIR ${dataDir} is writable`);

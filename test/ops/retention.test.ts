@@ -77,6 +77,19 @@ describe('the retention sweep', () => {
     expect(result.keptForLiveJobs.sort()).toEqual([join(dir, 'inputs', 'upjob00001.png'), waitingInput, join(dir, 'outputs', 'srcjob0001')].sort());
   });
 
+  it('GIVEN a waiting ⏩ extension of an old clip THEN the clip it will be joined to stays', async () => {
+    const { ctx, dir } = await world();
+    const now = Date.now();
+    const old = now - 3 * HOUR;
+    await pauseQueue(ctx);
+    const parentClip = await fileAt(join(dir, 'outputs', 'cliphead01', 'cliphead01-a1_00001.mp4'), old);
+    const lastFrame = await fileAt(join(dir, 'inputs', 'extjob0001.png'), old);
+    await enqueueJob(ctx, sampleJob({ image: lastFrame, extend: { jobId: 'cliphead01', videoPath: parentClip, frames: 17, depth: 1 } }), { jobId: 'extjob0001' });
+    const result = await sweepDataDir({ dataDir: dir, retentionMs: HOUR, now: () => now, liveJobs: () => listLiveJobs(ctx) });
+    expect(existsSync(parentClip)).toBe(true);
+    expect(result.keptForLiveJobs.sort()).toEqual([join(dir, 'inputs', 'extjob0001.png'), join(dir, 'outputs', 'cliphead01')].sort());
+  });
+
   it('GIVEN a re-encode written lately inside an old output folder THEN the folder is still young', async () => {
     const { ctx, dir } = await world();
     const now = Date.now();

@@ -9,6 +9,8 @@ import type { RegisteredCommand, State } from './state.ts';
  */
 
 const namePattern = /^[-_\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
+/** User and message commands (Apps → name) may have capitals and spaces. */
+const contextMenuNamePattern = /^[-_ \p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
 const chatInput = 1;
 const optionTypes = { subcommand: 1, subcommandGroup: 2, string: 3, integer: 4, number: 10 } as const;
 
@@ -61,9 +63,16 @@ export function registerCommands(state: State, input: unknown, existing: readonl
   const seen = new Set<string>();
   input.forEach((command: Record<string, unknown>, index) => {
     const type = typeof command['type'] === 'number' ? command['type'] : chatInput;
-    checkName(command['name'], String(index), problems, type === chatInput);
-    if (type === chatInput) checkDescription(command['description'], String(index), problems);
-    checkOptions(command['options'], String(index), problems);
+    if (type === chatInput) {
+      checkName(command['name'], String(index), problems, true);
+      checkDescription(command['description'], String(index), problems);
+      checkOptions(command['options'], String(index), problems);
+    } else {
+      const name = command['name'];
+      if (typeof name !== 'string' || !contextMenuNamePattern.test(name) || name.trim() !== name) problems[`${index}.name`] = 'Invalid name (1-32 characters).';
+      if (command['description'] !== undefined && command['description'] !== '') problems[`${index}.description`] = 'Context menu commands cannot have a description.';
+      if (command['options'] !== undefined) problems[`${index}.options`] = 'Context menu commands cannot have options.';
+    }
     const key = `${type}:${String(command['name'])}`;
     if (seen.has(key)) problems[`${index}.name`] = 'Application command names must be unique.';
     seen.add(key);

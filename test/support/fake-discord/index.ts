@@ -1,7 +1,20 @@
 import { cdnBytes } from './cdn.ts';
 import { asFakeMessage, interactionHandle, type FakeMessage, type InteractionHandle } from './handle.ts';
-import { autocompleteInteraction, buttonInteraction, commandInteraction, type ClickButton, type InvokeAs, type InvokeAutocomplete, type InvokeCommand } from './invoke.ts';
-import { viewMessage } from './messages.ts';
+import { storeAttachment, type CdnFile } from './cdn.ts';
+import { modalSubmission, type ModalValues } from './components.ts';
+import {
+  autocompleteInteraction,
+  buttonInteraction,
+  commandInteraction,
+  messageCommandInteraction,
+  modalSubmitInteraction,
+  type ClickButton,
+  type InvokeAs,
+  type InvokeAutocomplete,
+  type InvokeCommand,
+  type InvokeMessageCommand,
+} from './invoke.ts';
+import { createMessage, viewMessage } from './messages.ts';
 import type { ForcedRoute } from './rate-limits.ts';
 import { addReaction, parseEmoji, removeReaction } from './reactions.ts';
 import type { LoggedRequest } from './rest.ts';
@@ -12,7 +25,8 @@ import type { GatewayEvent } from './gateway.ts';
 import type { WireAttachment } from './wire.ts';
 
 export type { FakeMessage, InteractionHandle } from './handle.ts';
-export type { InvokeAttachment, InvokeCommand, InvokeAutocomplete, InvokeFile, ClickButton } from './invoke.ts';
+export type { InvokeAttachment, InvokeCommand, InvokeAutocomplete, InvokeFile, ClickButton, InvokeMessageCommand } from './invoke.ts';
+export type { ModalValues } from './components.ts';
 export type { LoggedRequest } from './rest.ts';
 export type { Ack, MessageVersion, RegisteredCommand, Rules, FakeDiscordOptions } from './state.ts';
 export type { GatewayEvent } from './gateway.ts';
@@ -22,6 +36,9 @@ export { defaultFakeDiscordOptions } from './state.ts';
 export type * from './wire.ts';
 
 export type ReactAs = { userId?: string; roles?: string[] };
+
+/** A member's own message in a channel: text, files (stored on the CDN) and embeds (e.g. an unfurled image link). */
+export type MemberMessage = { content?: string; attachments?: CdnFile[]; embeds?: unknown[]; userId?: string; channelId?: string };
 
 /** The test driver: a Discord for one guild, one text channel and one bot, on 127.0.0.1. */
 export type FakeDiscord = {
@@ -50,6 +67,16 @@ export type FakeDiscord = {
   /** Sends an autocomplete interaction and resolves with the choices the bot answered. */
   autocomplete(request: InvokeAutocomplete, options?: WaitOptions): Promise<unknown[]>;
   clickButton(click: ClickButton): InteractionHandle;
+  /** Apps → `name` on a message (a message command); the message arrives resolved, as Discord sends it. */
+  invokeMessageCommand(command: InvokeMessageCommand): InteractionHandle;
+  /**
+   * The member presses Submit on the modal the bot opened in answer to `from`: fields not in
+   * `values` keep what the bot prefilled. Throws, like the client would refuse, when no modal
+   * was opened, a field is unknown, a required one is empty or a choice is not offered.
+   */
+  submitModal(from: InteractionHandle, values?: ModalValues, as?: InvokeAs): InteractionHandle;
+  /** A member posts a message (MESSAGE_CREATE for bots with the GuildMessages intent). */
+  postMessage(message: MemberMessage): FakeMessage;
   react(messageId: string, emoji: string, as?: ReactAs): void;
   unreact(messageId: string, emoji: string, as?: ReactAs): void;
   /** Adds a role to the guild (dispatching GUILD_ROLE_CREATE); returns its id. */
@@ -134,6 +161,35 @@ export async function startFakeDiscord(options: StartOptions = {}): Promise<Fake
       const stored = messageOrFail(click.messageId);
       const delivered = gateway.sessionCount() > 0;
       return interactionHandle(state, buttonInteraction(state, click, viewMessage(state, stored)), delivered);
+    },
+    invokeMessageCommand(command) {
+      const target = messageOrFail(command.messageId);
+      const delivered = gateway.sessionCount() > 0;
+      return interactionHandle(state, messageCommandInteraction(state, command, viewMessage(state, target)), delivered);
+    },
+    submitModal(from, values = {}, as = {}) {
+      const origin = state.interactions.get(from.token);
+      if (!origin?.modal) throw new Error(`fake-discord: interaction ${from.id} opened no modal (its callback was ${origin?.ack?.type ?? 'not sent yet'})`);
+      const data = modalSubmission(origin.modal, values);
+      const onMessage = origin.targetMessageId ? state.messages.get(origin.targetMessageId) : undefined;
+      const user = as.user ?? { id: origin.user.id };
+      const delivered = gateway.sessionCount() > 0;
+      return interactionHandle(state, modalSubmitInteraction(state, origin, data, { ...as, user }, onMessage ? viewMessage(state, onMessage) : undefined), delivered);
+    },
+    postMessage({ content = '', attachments = [], embeds, userId, channelId = state.defaultChannelId }) {
+      const author = userFor({ ...(userId ? { userId } : {}) });
+      const files = attachments.map((file) => storeAttachment(state, 'attachments', channelId, file));
+      const stored = createMessage(state, {
+        channelId,
+        author,
+        payload: { content, ...(embeds ? { embeds } : {}) },
+        uploads: [],
+        uploadLimit: Number.MAX_SAFE_INTEGER,
+        via: 'driver',
+        attachments: files,
+        allowEmpty: files.length > 0,
+      });
+      return asFakeMessage(state, stored.message.id)!;
     },
     react(messageId, emoji, as) {
       const user = userFor(as);

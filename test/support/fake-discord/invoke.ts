@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { ApplicationCommandType, InteractionType } from 'discord.js';
 import { storeAttachment, type CdnFile } from './cdn.ts';
 import { changed, ensureUser, memberOf, permissionsOf, type InteractionRecord, type RegisteredCommand, type State } from './state.ts';
 import type { WireAttachment } from './wire.ts';
@@ -40,6 +41,9 @@ export type InvokeAutocomplete = InvokeAs & {
 };
 
 export type ClickButton = InvokeAs & { messageId: string; customId: string };
+
+/** Apps → `name` on a message: a message command, its target resolved in the interaction. */
+export type InvokeMessageCommand = InvokeAs & { name: string; messageId: string };
 
 const optionType = { subcommand: 1, subcommandGroup: 2, string: 3, integer: 4, boolean: 5, user: 6, channel: 7, role: 8, mentionable: 9, number: 10, attachment: 11 } as const;
 
@@ -135,8 +139,9 @@ export function createInteraction(state: State, type: number, as: InvokeAs, name
     expired: false,
   };
   if (typeof extra['targetMessageId'] === 'string') record.targetMessageId = extra['targetMessageId'];
+  if (typeof extra['commandType'] === 'number') record.commandType = extra['commandType'];
   state.interactions.set(record.token, record);
-  const { targetMessageId: _ignored, ...payloadExtra } = extra;
+  const { targetMessageId: _ignored, commandType: _type, ...payloadExtra } = extra;
   state.dispatch('INTERACTION_CREATE', {
     id: record.id,
     application_id: state.applicationId,
@@ -174,4 +179,27 @@ export function autocompleteInteraction(state: State, spec: InvokeAutocomplete):
 
 export function buttonInteraction(state: State, spec: ClickButton, message: unknown): InteractionRecord {
   return createInteraction(state, 3, spec, spec.customId, { custom_id: spec.customId, component_type: 2 }, { message, targetMessageId: spec.messageId });
+}
+
+/** What Discord sends for Apps → name: `data.type` 3, `target_id`, and the whole message under `resolved.messages`. */
+export function messageCommandInteraction(state: State, spec: InvokeMessageCommand, target: unknown): InteractionRecord {
+  const guildCommands = state.commands.guild.get(state.guild.id) ?? [];
+  const command = [...guildCommands, ...state.commands.global].find((candidate) => candidate.name === spec.name && candidate.type === ApplicationCommandType.Message);
+  if (!command) throw new Error(`fake-discord: no message command "${spec.name}" is registered; Discord shows only registered ones under Apps`);
+  const data = {
+    id: command.id,
+    name: spec.name,
+    type: ApplicationCommandType.Message,
+    ...(command['guild_id'] ? { guild_id: command['guild_id'] } : {}),
+    target_id: spec.messageId,
+    resolved: { messages: { [spec.messageId]: target } },
+  };
+  return createInteraction(state, InteractionType.ApplicationCommand, spec, spec.name, data, { targetMessageId: spec.messageId, commandType: ApplicationCommandType.Message });
+}
+
+/** The member pressed Submit on a modal the bot opened from `origin` (a command or a button). */
+export function modalSubmitInteraction(state: State, origin: InteractionRecord, data: Record<string, unknown>, as: InvokeAs, message: unknown): InteractionRecord {
+  const fromMessage = origin.type === InteractionType.MessageComponent && origin.targetMessageId !== undefined;
+  const extra: Record<string, unknown> = fromMessage ? { message, targetMessageId: origin.targetMessageId } : {};
+  return createInteraction(state, InteractionType.ModalSubmit, { channelId: origin.channelId, attachmentSizeLimit: origin.attachmentSizeLimit, ...as }, String(data['custom_id']), data, extra);
 }

@@ -1,4 +1,5 @@
 import { apiErrors } from './api-error.ts';
+import { checkMessageComponents } from './components.ts';
 import type { Upload } from './body.ts';
 import { storeAttachment } from './cdn.ts';
 import { changed, isoTime, memberOf, type MessageSource, type State, type StoredMessage } from './state.ts';
@@ -21,6 +22,8 @@ export type NewMessage = {
   allowEmpty?: boolean;
   webhookId?: string;
   interactionMetadata?: WireInteractionMetadata;
+  /** Files already on the CDN (a member's own message, posted by the driver). */
+  attachments?: WireAttachment[];
 };
 
 const settableFlags = messageFlags.suppressEmbeds | messageFlags.suppressNotifications | messageFlags.isComponentsV2;
@@ -37,6 +40,7 @@ function checkFields(payload: Record<string, unknown>): void {
   if (typeof content === 'string' && content.length > 2000) throw apiErrors.invalidFormBody({ content: 'Must be 2000 or fewer in length.' });
   const embeds = payload['embeds'];
   if (embeds !== undefined && embeds !== null && (!Array.isArray(embeds) || embeds.length > 10)) throw apiErrors.invalidFormBody({ embeds: 'Must be 10 or fewer in length.' });
+  if ((Number(payload['flags'] ?? 0) & messageFlags.isComponentsV2) === 0) checkMessageComponents(payload['components']);
 }
 
 /** v10 semantics: no `attachments` keeps what is there (plus uploads); a list keeps only the listed ids plus uploads. */
@@ -86,7 +90,7 @@ export function createMessage(state: State, input: NewMessage): StoredMessage {
     mention_everyone: false,
     mentions: [],
     mention_roles: [],
-    attachments: resolveAttachments(state, input.channelId, payload, input.uploads, input.uploadLimit, []),
+    attachments: [...(input.attachments ?? []), ...resolveAttachments(state, input.channelId, payload, input.uploads, input.uploadLimit, [])],
     embeds: normalizeEmbeds(payload['embeds']) ?? [],
     components: Array.isArray(payload['components']) ? payload['components'] : [],
     pinned: false,

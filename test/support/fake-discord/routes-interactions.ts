@@ -1,4 +1,6 @@
+import { ApplicationCommandType, InteractionType, MessageType } from 'discord.js';
 import { apiErrors } from './api-error.ts';
+import { checkModal } from './components.ts';
 import { asPayload, createMessage, editMessage, viewMessage } from './messages.ts';
 import { json, noContent, type Route, type RouteContext } from './router.ts';
 import type { InteractionRecord, State, StoredMessage } from './state.ts';
@@ -15,15 +17,19 @@ export function interactionMetadata(state: State, record: InteractionRecord): Wi
     user: record.user,
     authorizing_integration_owners: { '0': state.guild.id },
   };
-  if (record.type === 2) Object.assign(metadata, { name: record.name, command_type: 1 });
-  if (record.targetMessageId) metadata.interacted_message_id = record.targetMessageId;
+  if (record.type === InteractionType.ApplicationCommand) {
+    Object.assign(metadata, { name: record.name, command_type: record.commandType ?? ApplicationCommandType.ChatInput });
+    if (record.commandType === ApplicationCommandType.Message && record.targetMessageId) metadata.target_message_id = record.targetMessageId;
+  }
+  if (record.targetMessageId && record.type !== InteractionType.ApplicationCommand) metadata.interacted_message_id = record.targetMessageId;
   if (record.originalMessageId) metadata.original_response_message_id = record.originalMessageId;
   return metadata;
 }
 
 function componentTarget(state: State, record: InteractionRecord): StoredMessage {
   const target = record.targetMessageId ? state.messages.get(record.targetMessageId) : undefined;
-  if (record.type !== 3 || !target || target.deleted) throw apiErrors.invalidFormBody({ type: 'Interaction response type not valid for this interaction.' });
+  // A component's message, or the one a modal was opened from (its submit may update it too).
+  if ((record.type !== InteractionType.MessageComponent && record.type !== InteractionType.ModalSubmit) || !target || target.deleted) throw apiErrors.invalidFormBody({ type: 'Interaction response type not valid for this interaction.' });
   return target;
 }
 
@@ -37,7 +43,12 @@ function respond(context: RouteContext, record: InteractionRecord, type: number,
       uploads: body.files,
       uploadLimit: record.attachmentSizeLimit,
       via: 'callback',
-      type: record.type === 2 ? messageTypes.chatInputCommand : messageTypes.default,
+      type:
+        record.type !== InteractionType.ApplicationCommand
+          ? messageTypes.default
+          : record.commandType === ApplicationCommandType.Message
+            ? MessageType.ContextMenuCommand
+            : messageTypes.chatInputCommand,
       platformFlags,
       allowEmpty,
       webhookId: state.applicationId,
@@ -52,7 +63,7 @@ function respond(context: RouteContext, record: InteractionRecord, type: number,
       return asReply({ flags }, messageFlags.loading, true);
     }
     case callbackTypes.deferredUpdate:
-      return record.type === 3 ? componentTarget(state, record) : undefined;
+      return record.targetMessageId && record.type !== InteractionType.ApplicationCommand ? componentTarget(state, record) : undefined;
     case callbackTypes.update:
       return editMessage(state, componentTarget(state, record), { payload: data, uploads: body.files, uploadLimit: record.attachmentSizeLimit, via: 'callback' });
     case callbackTypes.autocomplete: {
@@ -63,6 +74,11 @@ function respond(context: RouteContext, record: InteractionRecord, type: number,
       return undefined;
     }
     case callbackTypes.modal:
+      // Discord opens a modal only in answer to a command or a component, never to a modal submit.
+      if (record.type !== InteractionType.ApplicationCommand && record.type !== InteractionType.MessageComponent) {
+        throw apiErrors.invalidFormBody({ type: 'Interaction response type not valid for this interaction.' });
+      }
+      checkModal(data);
       record.modal = data;
       return undefined;
     default:

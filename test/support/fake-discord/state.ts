@@ -101,15 +101,17 @@ export type Ack = {
 export type InteractionRecord = {
   id: string;
   token: string;
-  /** 2 command, 3 component, 4 autocomplete. */
+  /** 2 command, 3 component, 4 autocomplete, 5 modal submit. */
   type: number;
+  /** For type 2: 1 slash command, 3 message command (Apps → name). */
+  commandType?: number;
   name: string;
   createdAt: number;
   channelId: string;
   guildId: string;
   user: WireUser;
   attachmentSizeLimit: number;
-  /** The message a component sits on (type 3). */
+  /** The message a component sits on (type 3, and a modal submitted from it), or a message command's target. */
   targetMessageId?: string;
   ack?: Ack;
   originalMessageId?: string;

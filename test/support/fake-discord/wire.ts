@@ -94,6 +94,7 @@ export type WireInteractionMetadata = {
   command_type?: number;
   original_response_message_id?: string;
   interacted_message_id?: string;
+  target_message_id?: string;
 };
 
 export type WireMessage = {
