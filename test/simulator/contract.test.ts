@@ -1,22 +1,6 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startComfySimulator, type ComfySimulator, type SimulatorKnobs } from '../../src/simulator/index.ts';
-
-const quants = ['Q4_K_M', 'Q5_K_S', 'Q6_K'];
-/** The model files on disk when the transcripts were recorded (the rig's placeholders, the other naming scheme). */
-const RECORDED_MODELS = {
-  diffusion_models: [...quants.map((q) => `Wan2.2-I2V-A14B-HighNoise-${q}.gguf`), ...quants.map((q) => `Wan2.2-I2V-A14B-LowNoise-${q}.gguf`)],
-  text_encoders: ['umt5_xxl_fp8_e4m3fn_scaled.safetensors'],
-  vae: ['wan_2.1_vae.safetensors'],
-  loras: [
-    'high_noise/orbit_camera_high.safetensors',
-    'low_noise/orbit_camera_low.safetensors',
-    'style/watercolor_wan22.safetensors',
-    'wan2.2_i2v_lightx2v_4steps_lora_v1_high_noise.safetensors',
-    'wan2.2_i2v_lightx2v_4steps_lora_v1_low_noise.safetensors',
-  ],
-  upscale_models: ['4x-UltraSharp.pth', 'RealESRGAN_x2plus.pth'],
-};
+import { modelsFromPaths, startComfySimulator, type ComfySimulator, type SimulatorKnobs } from '../../src/simulator/index.ts';
 import { loadTranscript, replay } from './replay.ts';
 
 /**
@@ -37,6 +21,37 @@ function form(fields: Record<string, string>, file?: { name: string; data: Buffe
 
 // The recording ran on a CPU box whose DisTorch2 lists still named two GPUs.
 const ignore = [/system_stats.*devices\[0\]\.index$/];
+
+/**
+ * models/ on the recording rig. The scenarios' graphs name these files, so a simulator with
+ * other files (its default is the owner's box) fails their validation with value_not_in_list.
+ */
+const RECORDING_RIG_MODELS = [
+  'diffusion_models/Wan2.2-I2V-A14B-HighNoise-Q4_K_M.gguf',
+  'diffusion_models/Wan2.2-I2V-A14B-LowNoise-Q4_K_M.gguf',
+  'text_encoders/umt5_xxl_fp8_e4m3fn_scaled.safetensors',
+  'vae/wan_2.1_vae.safetensors',
+  'loras/wan2.2_i2v_lightx2v_4steps_lora_v1_high_noise.safetensors',
+  'loras/wan2.2_i2v_lightx2v_4steps_lora_v1_low_noise.safetensors',
+];
+
+type Combo = unknown[] | undefined;
+const comboOf = (spec: unknown): Combo => {
+  const [head, options] = Array.isArray(spec) ? spec : [];
+  if (Array.isArray(head)) return head;
+  return head === 'COMBO' ? (options as { options?: unknown[] } | undefined)?.options : undefined;
+};
+
+const modelInput = /^(unet|clip|vae|lora|ckpt|model)_name$/;
+
+/** Every model-file combo of the loaders in an /object_info/{class} answer. */
+function modelCombos(body: string): Record<string, Combo> {
+  const out: Record<string, Combo> = {};
+  for (const [name, info] of Object.entries(JSON.parse(body) as Record<string, { input: Record<string, Record<string, unknown>> }>))
+    for (const section of Object.values(info.input))
+      for (const [input, spec] of Object.entries(section)) if (modelInput.test(input) && comboOf(spec)) out[`${name}.${input}`] = comboOf(spec);
+  return out;
+}
 
 const scenarios: Array<{ name: string; knobs?: Partial<SimulatorKnobs> }> = [
   { name: '01-discovery' },
@@ -62,7 +77,7 @@ for (const version of ['0.8.0', '0.3.65'] as const) {
     let forms: Array<() => FormData>;
 
     beforeAll(async () => {
-      sim = await startComfySimulator({ version, models: RECORDED_MODELS });
+      sim = await startComfySimulator({ version, models: modelsFromPaths(RECORDING_RIG_MODELS) });
       const a = await png('#c33', true);
       forms = [
         form({}, { name: 'rig_input.png', data: a }),
@@ -76,6 +91,15 @@ for (const version of ['0.8.0', '0.3.65'] as const) {
       ];
     });
     afterAll(() => sim.close());
+
+    it('has the recording rig\'s model files: every loader lists what the recording listed', async () => {
+      const recorded = loadTranscript(version, '10-stub-object-info').filter((l) => l.dir === 'http' && /^\/object_info\/\w+$/.test(l.url ?? '') && l.status === 200);
+      expect(recorded.length).toBeGreaterThan(0);
+      for (const line of recorded) {
+        const live = await fetch(sim.url + (line.url ?? ''));
+        expect(modelCombos(await live.text()), line.url).toEqual(modelCombos(line.resp_body ?? '{}'));
+      }
+    });
 
     for (const scenario of scenarios) {
       it(scenario.name, async () => {

@@ -31,7 +31,11 @@ export type ReplayOptions = {
   forms?: Array<() => FormData>;
   /** Paths (regexps over `$.a.b[0]`) whose shape is not compared. */
   ignore?: RegExp[];
-  /** How long to wait for the frames the recording saw before a request. */
+  /**
+   * How long to wait for the socket to reach the point the recording had reached before a
+   * request (default 30 s). Only a simulator that never gets there waits this long: that is
+   * reported, and the rest of the replay no longer waits.
+   */
   frameWaitMs?: number;
 };
 
@@ -92,6 +96,27 @@ function collapse(tokens: string[]): string[] {
   }, []);
 }
 
+const tally = (tokens: string[]): Map<string, number> => tokens.reduce((m, t) => m.set(t, (m.get(t) ?? 0) + 1), new Map<string, number>());
+
+/**
+ * Whether the live socket has got as far as the recording had: every message that does not
+ * depend on timing (status, execution_*, executed, executing null, …) as often, and if the
+ * recording was inside a node's work (a request made mid-run, such as an interrupt), the live
+ * run inside node work too or past it. How many progress, executing and preview frames come
+ * first is a matter of speed, so those are not counted.
+ */
+function reached(seen: Frame[], live: Frame[]): boolean {
+  const milestones = (frames: Frame[]): string[] => frames.map(token).filter((t) => !nodeWork.has(t));
+  const need = milestones(seen);
+  const have = milestones(live);
+  const haveCount = tally(have);
+  if ([...tally(need)].some(([t, n]) => (haveCount.get(t) ?? 0) < n)) return false;
+  const last = seen.at(-1);
+  const liveLast = live.at(-1);
+  if (!last || !nodeWork.has(token(last))) return true;
+  return have.length > need.length || (liveLast !== undefined && nodeWork.has(token(liveLast)));
+}
+
 export async function replay(baseUrl: string, lines: RecordedLine[], options: ReplayOptions = {}): Promise<string[]> {
   const problems: string[] = [];
   const ids = new Map<string, string>();
@@ -100,11 +125,17 @@ export async function replay(baseUrl: string, lines: RecordedLine[], options: Re
   const live: Frame[] = [];
   const recorded: Frame[] = [];
   let formIndex = 0;
-  const waitMs = options.frameWaitMs ?? 3000;
+  let waitMs = options.frameWaitMs ?? 30_000;
 
-  const waitForFrames = async (count: number): Promise<void> => {
+  /** Wait until the live socket has got as far as the recording's first `count` frames. */
+  const waitForFrames = async (count: number, before: string): Promise<void> => {
+    const seen = recorded.slice(0, count);
     const deadline = Date.now() + waitMs;
-    while (live.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    while (!reached(seen, live) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    if (reached(seen, live)) return;
+    const expected = seen.map(token).filter((t) => !nodeWork.has(t));
+    problems.push(`${before}: the socket never got as far as the recording (${expected.slice(-3).join(' ')}) within ${waitMs} ms`);
+    waitMs = 200;
   };
 
   for (const [index, line] of lines.entries()) {
@@ -122,12 +153,12 @@ export async function replay(baseUrl: string, lines: RecordedLine[], options: Re
       const lastHttp = previous.findLastIndex((l) => l.dir === 'http');
       const tail = previous.slice(lastHttp + 1).filter((l) => l.dir === 'ws<');
       const causedByThis = ['POST /prompt', 'POST /queue'].includes(`${line.method} ${line.url?.replace(/^\/api/, '')}`) && tail.at(-1) && recordedFrame(tail.at(-1) as RecordedLine).type === 'status';
-      if (socket) await waitForFrames(recorded.length - (causedByThis ? 1 : 0));
+      if (socket) await waitForFrames(recorded.length - (causedByThis ? 1 : 0), `before ${line.method} ${line.url}`);
       problems.push(...(await exchange(baseUrl, line, swap, ids, () => options.forms?.[formIndex++]?.(), options.ignore ?? [])));
     }
   }
   if (socket) {
-    await waitForFrames(recorded.length);
+    await waitForFrames(recorded.length, 'at the end');
     // A ping answered proves every frame sent before it has arrived.
     await new Promise<void>((resolve) => {
       socket?.once('pong', () => resolve());
