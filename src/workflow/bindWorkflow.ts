@@ -33,6 +33,7 @@ export function bindUpscale(workflow: LoadedWorkflow, params: UpscaleBindParams)
 }
 
 /** VHS_LoadVideo reads a finished video straight from output/ when the name carries " [output]". */
-export function outputVideoRef(file: { filename: string; subfolder: string }): string {
-  return `${file.subfolder ? `${file.subfolder}/` : ''}${file.filename} [output]`;
+export function outputVideoRef(file: { filename: string; subfolder: string; type?: string | undefined }): string {
+  // The bundled graphs save with save_output: false, so their videos sit in temp/, not output/.
+  return `${file.subfolder ? `${file.subfolder}/` : ''}${file.filename} [${file.type ?? 'output'}]`;
 }

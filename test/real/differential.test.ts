@@ -36,13 +36,13 @@ async function observe(url: string, restart: (() => Promise<void>) | undefined) 
     await talk.ended(fourth.promptId);
     const history = ((await talk.get(`/history/${first.promptId}`)) as Record<string, unknown>)[first.promptId] as Record<string, unknown>;
 
-    // ⬆️: the upscale graph on the first run's video, read in place from output/.
-    const video = (Object.values((history as { outputs: Record<string, { gifs?: Array<{ filename: string; subfolder: string }> }> }).outputs).find((o) => o.gifs)?.gifs ?? [])[0];
+    // ⬆️: the upscale graph on the first run's video, read in place from where ComfyUI saved it (temp/: the bundled graphs do not save to output/).
+    const video = (Object.values((history as { outputs: Record<string, { gifs?: Array<{ filename: string; subfolder: string; type?: string }> }> }).outputs).find((o) => o.gifs)?.gifs ?? [])[0];
     const upscaleGraph = bindUpscale((await loadProjectAssets()).workflows.upscale!, { video: outputVideoRef(video!), outputPrefix: 'diff/up' }).prompt;
     const upscale = await submit(upscaleGraph);
     await talk.ended(upscale.promptId);
     const upscaleHistory = ((await talk.get(`/history/${upscale.promptId}`)) as Record<string, unknown>)[upscale.promptId];
-    const view = await fetch(`${url}/view?${new URLSearchParams({ filename: video!.filename, subfolder: video!.subfolder, type: 'output' })}`);
+    const view = await fetch(`${url}/view?${new URLSearchParams({ filename: video!.filename, subfolder: video!.subfolder, type: video!.type ?? 'output' })}`);
     const viewed = { status: view.status, type: view.headers.get('content-type'), bytes: (await view.arrayBuffer()).byteLength > 0 };
 
     // Small answers: model folders, an unknown history entry, an interrupt of a prompt that is not running.
