@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createComfyClient } from '../../src/comfy/index.ts';
 import { bindUpscale, outputVideoRef } from '../../src/workflow/index.ts';
-import { startComfySimulator, type ComfySimulator, type SimulatedVersion } from '../../src/simulator/index.ts';
+import { modelsFromPaths, startComfySimulator, type ComfySimulator, type SimulatedVersion } from '../../src/simulator/index.ts';
 import { shapeDiff } from '../simulator/shape.ts';
 import { collapseRepeats, converse, wanPrompt } from './conversation.ts';
 import { loadProjectAssets, projectModelFiles } from './rig.ts';
@@ -107,13 +107,9 @@ async function observe(url: string, restart: (() => Promise<void>) | undefined) 
   }
 }
 
-/** The rig's model files as the simulator's /models folders list them. */
-async function simModels(): Promise<Record<string, string[]>> {
-  const files = await projectModelFiles();
-  const inFolder = (folder: string) => files.filter((file) => file.startsWith(`${folder}/`)).map((file) => file.slice(folder.length + 1));
-  // ComfyUI lists .gguf files only under ComfyUI-GGUF's unet_gguf, not under diffusion_models.
-  const gguf = inFolder('diffusion_models').filter((name) => name.endsWith('.gguf'));
-  return { checkpoints: [], diffusion_models: inFolder('diffusion_models').filter((name) => !name.endsWith('.gguf')), unet_gguf: gguf, text_encoders: inFolder('text_encoders'), clip_gguf: [], vae: inFolder('vae'), loras: [], upscale_models: inFolder('upscale_models') };
+/** The rig's model files, on the simulator's disk too (it lists them per folder as ComfyUI does). */
+async function simModels() {
+  return modelsFromPaths(await projectModelFiles());
 }
 
 for (const target of realTargets()) {
