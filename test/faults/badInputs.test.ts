@@ -36,8 +36,10 @@ beforeAll(async () => {
   decoyUrl = `http://127.0.0.1:${(decoy.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
+  // The decoy was opened inside the world's life: close it first, or the world's leak check counts it.
+  decoy.closeAllConnections();
+  await new Promise<void>((resolve) => decoy.close(() => resolve()));
   await world?.close();
-  decoy.close();
 });
 
 type Case = { label: string; command: () => Promise<InvokeCommand> };
