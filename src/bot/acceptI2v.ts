@@ -5,7 +5,7 @@ import { createJobId, enqueueJob, type JobData } from '../queue/index.ts';
 import { downloadAttachment } from '../media/downloadAttachment.ts';
 import { normalizeImage } from '../media/normalizeImage.ts';
 import { saveJobImage } from '../media/saveJobImage.ts';
-import { resolveJobParams, withoutPlacement } from '../workflow/resolveJobParams.ts';
+import { placementFrom, resolveJobParams, withoutPlacement } from '../workflow/resolveJobParams.ts';
 import type { BotContext } from './context.ts';
 import type { CheckedI2vRequest } from './checkI2vRequest.ts';
 import { startCooldown } from './memberLimits.ts';
@@ -36,7 +36,7 @@ export async function acceptI2v(interaction: ChatInputCommandInteraction, bot: B
   const normalized = await normalizeImage(bytes, { maxPixels: config.MAX_INPUT_PIXELS });
   const options = { ...request.options, seed: request.options.seed ?? randomSeed() };
   const size = { width: normalized.width, height: normalized.height };
-  const params = resolveJobParams(request.preset, options, size, { computeDevice: config.DISTORCH_COMPUTE_DEVICE, allocations: config.DISTORCH_ALLOCATIONS });
+  const params = resolveJobParams(request.preset, options, size, placementFrom(config));
   if (!params.ok) throw params.error;
 
   const inputPath = await saveJobImage(config.DATA_DIR, jobId, normalized.png);

@@ -7,7 +7,7 @@ import { isHostAllowed } from '../media/attachmentHosts.ts';
 import { normalizeImage } from '../media/normalizeImage.ts';
 import { saveJobImage } from '../media/saveJobImage.ts';
 import { createJobId, type JobData } from '../queue/index.ts';
-import { resolveJobParams, withoutPlacement } from '../workflow/resolveJobParams.ts';
+import { placementFrom, resolveJobParams, withoutPlacement } from '../workflow/resolveJobParams.ts';
 import { DEFAULT_SIZE_LIMIT, randomSeed } from './acceptI2v.ts';
 import { checkI2vRequest, type AttachmentFacts } from './checkI2vRequest.ts';
 import type { BotContext } from './context.ts';
@@ -130,7 +130,7 @@ export async function submitAnimate(interaction: ModalSubmitInteraction, bot: Bo
     const normalized = await normalizeImage(bytes, { maxPixels: config.MAX_INPUT_PIXELS });
     const options = { ...checked.value.options, seed: randomSeed() };
     const size = { width: normalized.width, height: normalized.height };
-    const params = resolveJobParams(checked.value.preset, options, size, { computeDevice: config.DISTORCH_COMPUTE_DEVICE, allocations: config.DISTORCH_ALLOCATIONS });
+    const params = resolveJobParams(checked.value.preset, options, size, placementFrom(config));
     if (!params.ok) throw params.error;
     inputPath = await saveJobImage(config.DATA_DIR, jobId, normalized.png);
     const data: JobData = {

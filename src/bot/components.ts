@@ -1,5 +1,5 @@
 import { MessageFlags, type ButtonInteraction, type ModalSubmitInteraction } from 'discord.js';
-import { resolveJobParams } from '../workflow/resolveJobParams.ts';
+import { placementFrom, resolveJobParams } from '../workflow/resolveJobParams.ts';
 import { submitAnimate } from './animate.ts';
 import type { BotContext } from './context.ts';
 import { parseCustomId } from '../status/customIds.ts';
@@ -38,7 +38,7 @@ async function showInfo(interaction: ButtonInteraction, bot: BotContext, jobId: 
   // The parameters resolved when the job was accepted; jobs stored before that are resolved again here.
   const resolved =
     record.data.kind === 'i2v' && !record.data.params && preset
-      ? resolveJobParams(preset, { ...options, seed: record.result.seed }, input, { computeDevice: bot.config.DISTORCH_COMPUTE_DEVICE, allocations: bot.config.DISTORCH_ALLOCATIONS })
+      ? resolveJobParams(preset, { ...options, seed: record.result.seed }, input, placementFrom(bot.config))
       : undefined;
   const view = renderInfo(record, record.data.params ?? (resolved?.ok ? resolved.value : undefined));
   await interaction.reply({

@@ -4,7 +4,7 @@ import type { JobData, StoredResult } from '../queue/index.ts';
 import type { JobOptions } from '../workflow/jobOptions.ts';
 import type { Presets } from '../workflow/presetSchema.ts';
 import { checkRequestedOptions } from '../workflow/checkRequestedOptions.ts';
-import { resolveJobParams, withoutPlacement } from '../workflow/resolveJobParams.ts';
+import { placementFrom, resolveJobParams, withoutPlacement } from '../workflow/resolveJobParams.ts';
 import { randomSeed } from './acceptI2v.ts';
 import { pickPreset } from './checkI2vRequest.ts';
 import type { BotContext } from './context.ts';
@@ -77,7 +77,7 @@ export async function submitEdit(interaction: ModalSubmitInteraction, bot: BotCo
   const terms = checkPromptTerms([options.value.prompt, options.value.negative], bot.config.BLOCKED_TERMS);
   if (!terms.ok) throw terms.error;
   const preset = bot.presets[options.value.preset]!;
-  const params = resolveJobParams(preset, options.value, record.data.input, { computeDevice: bot.config.DISTORCH_COMPUTE_DEVICE, allocations: bot.config.DISTORCH_ALLOCATIONS });
+  const params = resolveJobParams(preset, options.value, record.data.input, placementFrom(bot.config));
   if (!params.ok) throw params.error;
   await requireStoredFile(record.data.input.path, 'make it again from the same image');
   const admin = isAdminInteraction(interaction, bot.config);

@@ -7,7 +7,7 @@ import { extractLastFrame } from '../media/joinClips.ts';
 import { normalizeImage } from '../media/normalizeImage.ts';
 import { saveJobImage } from '../media/saveJobImage.ts';
 import { createJobId, type JobData, type StoredResult } from '../queue/index.ts';
-import { resolveJobParams, withoutPlacement } from '../workflow/resolveJobParams.ts';
+import { placementFrom, resolveJobParams, withoutPlacement } from '../workflow/resolveJobParams.ts';
 import { DEFAULT_SIZE_LIMIT, randomSeed } from './acceptI2v.ts';
 import type { BotContext } from './context.ts';
 import { extendForm, readForm } from './forms.ts';
@@ -77,7 +77,7 @@ export async function submitExtend(interaction: ModalSubmitInteraction, bot: Bot
     const size = { width: normalized.width, height: normalized.height };
     const preset = bot.presets[options.preset];
     if (!preset) throw new UserError('unknown_preset', `The preset \`${options.preset}\` of this video no longer exists; make a new one with \`/i2v\`.`);
-    const params = resolveJobParams(preset, options, size, { computeDevice: config.DISTORCH_COMPUTE_DEVICE, allocations: config.DISTORCH_ALLOCATIONS });
+    const params = resolveJobParams(preset, options, size, placementFrom(config));
     if (!params.ok) throw params.error;
     inputPath = await saveJobImage(config.DATA_DIR, newJobId, normalized.png);
     const { discord: _discord, ...rest } = record.data;

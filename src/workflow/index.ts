@@ -45,6 +45,7 @@ export {
   type JobParams,
   type ParamOverrides,
   type Placement,
+  placementFrom,
   type ResolvedParams,
   resolvedParamsSchema,
   resolveJobParams,

@@ -38,6 +38,11 @@ export type ResolvedParams = z.infer<typeof resolvedParamsSchema>;
 /** Where this worker's GPUs put the models (env DISTORCH_COMPUTE_DEVICE / DISTORCH_ALLOCATIONS). */
 export type Placement = { computeDevice: string; allocations: string };
 
+/** The placement a process's environment names (DISTORCH_COMPUTE_DEVICE / DISTORCH_ALLOCATIONS). */
+export function placementFrom(config: { DISTORCH_COMPUTE_DEVICE: string; DISTORCH_ALLOCATIONS: string }): Placement {
+  return { computeDevice: config.DISTORCH_COMPUTE_DEVICE, allocations: config.DISTORCH_ALLOCATIONS };
+}
+
 /** Everything an i2v graph is bound with, except the uploaded image name and the output prefix. */
 export type JobParams = ResolvedParams & Placement;
 
